@@ -1,0 +1,71 @@
+"""What every mlcourse block shares: JSON handlers with one error shape, translation, the current actor."""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+
+from webob import Response
+from xblock.core import XBlock
+
+from mlcourse import i18n
+from mlcourse.runtime import actor_for
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 256 * 1024
+
+
+def json_response(data, status: int = 200) -> Response:
+    return Response(body=json.dumps(data, ensure_ascii=False).encode("utf-8"), status=status,
+                    content_type="application/json", charset="utf-8")
+
+
+def json_handler(method):
+    """An XBlock handler taking a JSON object body and answering JSON.
+
+    Refusals are `{"error": <translated message>, "code": <stable code>}` with a 4xx status; nothing is
+    written when a refusal is answered (the services raise before or roll back their transaction).
+    """
+    from mlcourse.services.errors import ApiError  # noqa: PLC0415 - keep Django models out of import time
+
+    @XBlock.handler
+    @functools.wraps(method)
+    def handler(self, request, suffix=""):
+        _ = self.ugettext
+        if request.method != "POST":
+            return json_response({"error": _("Use POST for this request."), "code": "method_not_allowed"}, 405)
+        body = request.body or b""
+        if len(body) > MAX_BODY_BYTES:
+            return json_response({"error": _("The request is too large."), "code": "too_large"}, 413)
+        try:
+            payload = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (UnicodeDecodeError, ValueError):
+            return json_response({"error": _("The request is not valid JSON."), "code": "invalid_json"}, 400)
+        try:
+            return json_response(method(self, payload))
+        except ApiError as error:
+            message = _(error.message)
+            if error.params:
+                message = message % {k: _(v) if isinstance(v, str) and k == "field" else v
+                                     for k, v in error.params.items()}
+            return json_response({"error": message, "code": error.code}, error.status)
+
+    return handler
+
+
+class BlockMixin:
+    """Translation and identity for a block, the same in the LMS and the workbench."""
+
+    @property
+    def actor(self):
+        return actor_for(self)
+
+    @property
+    def language(self) -> str:
+        return self.actor.language
+
+    def ugettext(self, message: str) -> str:
+        return i18n.translator(self.language).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return i18n.translator(self.language).ngettext(singular, plural, count)

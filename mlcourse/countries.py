@@ -1,0 +1,55 @@
+"""ISO 3166-1 countries and ISO 639 languages from pycountry, named in the learner's language."""
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+
+import pycountry
+
+
+@lru_cache(maxsize=32)
+def _catalog(domain: str, language: str) -> gettext.NullTranslations:
+    lang = (language or "en").replace("-", "_")
+    candidates = [lang, lang.split("_")[0]]
+    if lang.lower() in ("zh_hans", "zh_cn", "zh"):
+        candidates = ["zh_CN", "zh"]
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=candidates, fallback=True)
+
+
+def is_country(code) -> bool:
+    return isinstance(code, str) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+
+
+def country_name(code: str, language: str = "en") -> str:
+    country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
+    if country is None:
+        return ""
+    name = getattr(country, "common_name", None) or country.name
+    return _catalog("iso3166-1", language).gettext(name)
+
+
+@lru_cache(maxsize=16)
+def country_choices(language: str = "en") -> tuple[tuple[str, str], ...]:
+    """(alpha_2, localized name) for every country, sorted by name as the learner reads it."""
+    names = ((c.alpha_2, country_name(c.alpha_2, language)) for c in pycountry.countries)
+    return tuple(sorted(names, key=lambda item: item[1].casefold()))
+
+
+@lru_cache(maxsize=1)
+def _language_codes() -> frozenset[str]:
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+def is_language(code) -> bool:
+    return isinstance(code, str) and code in _language_codes()
+
+
+def language_name(code: str, language: str = "en") -> str:
+    lang = pycountry.languages.get(alpha_2=code)
+    return _catalog("iso639-3", language).gettext(lang.name) if lang else code
+
+
+@lru_cache(maxsize=16)
+def language_choices(language: str = "en") -> tuple[tuple[str, str], ...]:
+    names = ((code, language_name(code, language)) for code in _language_codes())
+    return tuple(sorted(names, key=lambda item: item[1].casefold()))
