@@ -59,7 +59,7 @@ def cohorts(draw, min_size=0, max_size=10, max_past=3):
             Seeker(
                 key=key,
                 country=draw(st.sampled_from(alphabet)),
-                waiting_since=T0 + timedelta(hours=6 * draw(st.integers(0, 16))),
+                waiting_since=NOW - timedelta(hours=6 * draw(st.integers(0, 16))),
                 utc_offset_minutes=draw(st.none() | st.sampled_from(OFFSETS)),
                 past_partners=past - {key},
             )
@@ -336,7 +336,7 @@ def skewed_cohorts(draw, max_size=80):
         Seeker(
             key,
             "CN" if rnd.randrange(100) < share else rnd.choice(COUNTRIES[: rnd.randint(1, 5)]),
-            T0 + timedelta(hours=rnd.randrange(120)),
+            NOW - timedelta(hours=rnd.randrange(120)),
             rnd.choice([None, *OFFSETS]),
             frozenset(rnd.sample(keys, min(n, rnd.randrange(3)))) - {key},
         )
@@ -356,7 +356,7 @@ def test_batch_reaches_the_cross_country_bound(seekers, rules):
 
 
 @SLOW
-@given(cohorts(max_size=10), rules_st)
+@given(cohorts(max_size=10, max_past=5), rules_st)
 def test_batch_is_optimal_against_brute_force(seekers, rules):
     rules = Rules(rules.partner_rule, rules.fallback_window, allow_triads=False)
     groups = batch_match(seekers, rules, NOW)
@@ -521,6 +521,37 @@ def test_batch_avoids_a_repeat_by_swapping_partners():
     groups = batch_match([ana, bia, ali, sara], Rules(), NOW)
     assert sorted(sorted(g) for g, _ in groups) == [["ali", "bia"], ["ana", "sara"]]
     assert all(Reason.REPEAT_ALLOWED not in r for _, r in groups)
+
+
+def test_batch_rotates_three_pairs_when_no_single_swap_avoids_a_repeat():
+    # Paired in arrival order first: (ali, li), (ada, wei), (kofi, min). ali met li and min, ada met li:
+    # every swap of two pairs keeps a repeat, only the rotation ali-wei, ada-min, kofi-li has none.
+    chinese = [seeker("li", "CN", 30), seeker("wei", "CN", 29), seeker("min", "CN", 28)]
+    others = [
+        seeker("ali", "PK", 30, past_partners=frozenset({"li", "min"})),
+        seeker("ada", "NG", 29, past_partners=frozenset({"li"})),
+        seeker("kofi", "GH", 28),
+    ]
+    for rule in PartnerRule:
+        groups = batch_match(chinese + others, Rules(rule), NOW)
+        assert sorted(sorted(g) for g, _ in groups) == [["ada", "min"], ["ali", "wei"], ["kofi", "li"]]
+        assert all(r == (Reason.CROSS_COUNTRY,) for _, r in groups)
+
+
+def test_time_zone_distance_wraps_around_the_date_line():
+    # UTC-12 and UTC+14 clocks are two hours apart; UTC-5 is seven hours from UTC-12.
+    baker = seeker("baker", "US", 0, utc_offset_minutes=-720)
+    kiribati = seeker("zz-kiribati", "KI", 5, utc_offset_minutes=840)
+    peru = seeker("aa-peru", "PE", 5, utc_offset_minutes=-300)
+    assert choose_partner(baker, [peru, kiribati], Rules(), NOW).partner == "zz-kiribati"
+
+
+def test_window_is_inclusive():
+    rules = Rules(PartnerRule.DIFFERENT_COUNTRY_PREFERRED)
+    assert waited_past_window(seeker("ana", "BR", 48), rules, NOW)
+    assert not waited_past_window(Seeker("ana", "BR", NOW - timedelta(hours=48) + timedelta(seconds=1)), rules, NOW)
+    m = choose_partner(seeker("ana", "BR", 0), [seeker("bia", "BR", 48)], rules, NOW)
+    assert m is not None and m.reasons == (Reason.RELAXED,)
 
 
 def test_batch_odd_learner_joins_as_third_member():

@@ -105,7 +105,9 @@ class PeerExchangeBlock(BlockMixin, XBlock):
     @json_handler
     def state(self, payload):
         from mlcourse.services import get_state  # noqa: PLC0415
+        from mlcourse.services.validation import only_keys, require_dict  # noqa: PLC0415
 
+        only_keys(require_dict(payload), set())
         return get_state(self.config(), self.actor)
 
     @json_handler

@@ -62,6 +62,7 @@ STRINGS = {
     "step_context": N_("Context"), "step_contribute": N_("Contribute"), "step_waiting": N_("Match"),
     "step_review": N_("Review"), "step_feedback": N_("Feedback"), "step_done": N_("Done"),
     "step_current": N_("current step"), "step_complete": N_("completed"),
+    "prompt_heading": N_("The question for this exchange"),
     "context_heading": N_("Your context"),
     "context_intro": N_("Partners are matched across countries, so tell us where you work."),
     "country": N_("Country"), "choose_country": N_("Choose your country"),

@@ -70,7 +70,7 @@ def save_context(config: ActivityConfig, actor, payload, now: datetime | None = 
         if actor.display_name:
             participant.display_name = actor.display_name[:255]
         participant.save()
-    return build_state(config, actor, now)
+    return build_state(config, actor, now, activity=activity)
 
 
 def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -89,10 +89,12 @@ def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | 
         participant = require_participant(activity, actor.learner_id)
         if current_membership(participant) is not None:
             raise ApiError("contribution_locked", N_("Your answer is locked: you already have a partner."), 409)
-        Contribution.objects.update_or_create(
-            participant=participant, defaults={"text": text, "word_count": words, "submitted": now})
+        if hasattr(participant, "contribution"):
+            Contribution.objects.filter(participant=participant).update(text=text, word_count=words, submitted=now)
+        else:
+            Contribution.objects.create(participant=participant, text=text, word_count=words, submitted=now)
         match_or_wait(config, participant, now)
-    return build_state(config, actor, now)
+    return build_state(config, actor, now, activity=activity)
 
 
 def _membership_for_review(config, actor, now):
@@ -103,7 +105,7 @@ def _membership_for_review(config, actor, now):
     membership = current_membership(participant)
     if membership is None:
         raise ApiError("not_paired", N_("You do not have a partner yet."), 409)
-    return participant, membership
+    return activity, participant, membership
 
 
 def submit_review(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -115,7 +117,7 @@ def submit_review(config: ActivityConfig, actor, payload, now: datetime | None =
     learned = v.text(payload, "learned", required=True)
     suggestion = v.text(payload, "suggestion", required=True)
     with transaction.atomic():
-        participant, membership = _membership_for_review(config, actor, now)
+        activity, participant, membership = _membership_for_review(config, actor, now)
         members = {m.pk: m for m in members_of(membership.exchange)}
         if reviewee_id not in members or reviewee_id == participant.pk:
             raise ApiError("not_your_partner", N_("You can only review the members of your exchange."), 403)
@@ -127,7 +129,7 @@ def submit_review(config: ActivityConfig, actor, payload, now: datetime | None =
                     suggestion=suggestion, submitted=now)
         except IntegrityError as exc:
             raise _conflict(N_("You have already reviewed this partner.")) from exc
-    return build_state(config, actor, now)
+    return build_state(config, actor, now, activity=activity)
 
 
 def _answers(config: ActivityConfig, answers) -> dict:
@@ -176,7 +178,7 @@ def rate_review(config: ActivityConfig, actor, payload, now: datetime | None = N
                 Rating.objects.create(review=review, helpfulness=helpfulness, note=note, submitted=now)
         except IntegrityError as exc:
             raise _conflict(N_("You have already rated this review.")) from exc
-    return build_state(config, actor, now)
+    return build_state(config, actor, now, activity=activity)
 
 
 def submit_reflection(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -204,7 +206,7 @@ def submit_reflection(config: ActivityConfig, actor, payload, now: datetime | No
         except IntegrityError as exc:
             raise _conflict(N_("Your reflection was already saved.")) from exc
         _close_if_finished(membership.exchange, now)
-    return build_state(config, actor, now)
+    return build_state(config, actor, now, activity=activity)
 
 
 def _close_if_finished(exchange: Exchange, now: datetime) -> None:
@@ -242,7 +244,7 @@ def request_new_partner(config: ActivityConfig, actor, payload, now: datetime | 
                 Membership.objects.filter(pk=other.pk).update(current=None, left=now, left_reason="regrouped")
                 _requeue(config, other.participant, now)
         _requeue(config, participant, now)
-    return build_state(config, actor, now)
+    return build_state(config, actor, now, activity=activity)
 
 
 def _requeue(config, participant: Participant, now: datetime) -> None:
