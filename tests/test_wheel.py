@@ -18,8 +18,11 @@ def run(*args, cwd=None):
 
 
 def test_wheel_installs_and_renders_in_a_fresh_virtualenv(tmp_path):
+    source = tmp_path / "source"  # a clean copy: no build/ leftovers or editable-install files can leak in
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", "var", "build", "dist", ".git", ".cache",
+                                                               "*.egg-info", "__pycache__", ".tox"))
     dist = tmp_path / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT))
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source))
     wheels = list(dist.glob("mlcourse-*.whl"))
     assert len(wheels) == 1
     venv = tmp_path / "venv"
