@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from workbench.settings import *  # noqa: F401,F403
-from workbench.settings import INSTALLED_APPS, WORKBENCH
+from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
 
 REPO = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("MLCOURSE_VAR", REPO / "var"))
@@ -37,6 +37,10 @@ LOGGING = {
     "handlers": {"file": {"class": "logging.FileHandler", "filename": str(VAR / "workbench.log")}},
     "loggers": {"django.request": {"handlers": ["file"], "level": "ERROR"}},
 }
+
+LANGUAGES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("es", "Español"), ("fr", "Français"),
+             ("ur", "اردو"), ("zh-hans", "简体中文")]
+MIDDLEWARE = [*MIDDLEWARE, "devsite.middleware.LanguageFromQuery"]
 
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = os.environ.get("MLCOURSE_LANGUAGE", "en")

@@ -17,7 +17,7 @@ def _candidates(language: str) -> list[str]:
     lang = (language or "en").replace("-", "_")
     parts = lang.split("_")
     if len(parts) > 1:
-        lang = f"{parts[0].lower()}_{parts[1] if len(parts[1]) > 2 else parts[1].upper()}"
+        lang = f"{parts[0].lower()}_{parts[1].title() if len(parts[1]) > 2 else parts[1].upper()}"
     return [lang, parts[0].lower()]
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from itertools import zip_longest
 
 
 class PartnerRule(StrEnum):
@@ -109,9 +108,7 @@ def _tz_rank(a: Seeker, b: Seeker) -> tuple[int, int]:
     return (0, min(d, 1440 - d))
 
 
-def choose_partner(
-    seeker: Seeker, waiting: Iterable[Seeker], rules: Rules, now: datetime
-) -> Match | None:
+def choose_partner(seeker: Seeker, waiting: Iterable[Seeker], rules: Rules, now: datetime) -> Match | None:
     """Best allowed partner for `seeker` in `waiting`, in one pass.
 
     Preference: not met before, then different country, then the one waiting
@@ -122,21 +119,14 @@ def choose_partner(
         reasons = pair_reasons(seeker, c, rules, now)
         if reasons is None:
             continue
-        rank = (
-            Reason.REPEAT_ALLOWED in reasons,
-            c.country == seeker.country,
-            c.waiting_since,
-            _tz_rank(seeker, c),
-            c.key,
-        )
+        repeat = Reason.REPEAT_ALLOWED in reasons
+        rank = (repeat, c.country == seeker.country, c.waiting_since, _tz_rank(seeker, c), c.key)
         if best is None or rank < best[0]:
             best = (rank, c.key, reasons)
     return None if best is None else Match(partner=best[1], group=None, reasons=best[2])
 
 
-def choose_group(
-    seeker: Seeker, groups: Iterable[OpenGroup], rules: Rules, now: datetime
-) -> Match | None:
+def choose_group(seeker: Seeker, groups: Iterable[OpenGroup], rules: Rules, now: datetime) -> Match | None:
     """Open pair that `seeker` may join as third member, if triads are on and it waited past the window.
 
     The group must keep at least two countries. Preference: no past partner of
@@ -149,7 +139,7 @@ def choose_group(
     for g in groups:
         if len(g.member_keys) != 2 or len(g.countries) != 2 or seeker.key in g.member_keys:
             continue
-        if len({*g.countries, seeker.country}) < 2:
+        if len({*g.countries, seeker.country}) < 2:  # would be a single-country triad
             continue
         repeat = any(m in seeker.past_partners for m in g.member_keys)
         rank = (repeat, seeker.country in g.countries, g.formed_at, g.key)
@@ -161,12 +151,9 @@ def choose_group(
     return Match(partner=None, group=best[1], reasons=reasons)
 
 
-def _arrival(s: Seeker) -> tuple[datetime, str]:
-    return (s.waiting_since, s.key)
-
-
 def _sorted_unique(seekers: Iterable[Seeker]) -> list[Seeker]:
-    people = sorted(seekers, key=_arrival)
+    """Learners in order of arrival (ties by key); keys must be unique."""
+    people = sorted(seekers, key=lambda s: (s.waiting_since, s.key))
     if len({s.key for s in people}) != len(people):
         raise ValueError("seeker keys must be unique")
     return people
@@ -209,7 +196,7 @@ def settle(waiting: Sequence[Seeker], rules: Rules, now: datetime) -> list[tuple
         lanes.setdefault(s.country, []).append(i)
     heads = dict.fromkeys(lanes, 0)
     alive = [True] * len(order)
-    result = []
+    result: list[tuple[str, str, tuple[Reason, ...]]] = []
     for i, s in enumerate(order):
         if not alive[i]:
             continue
@@ -233,8 +220,9 @@ def settle(waiting: Sequence[Seeker], rules: Rules, now: datetime) -> list[tuple
             candidates += _lane_front(order, lane, start, alive, s)
         match = choose_partner(s, (order[j] for j in candidates), rules, now)
         if match is not None:
-            alive[next(j for j in candidates if order[j].key == match.partner)] = False
-            result.append((s.key, match.partner, match.reasons))
+            j = next(j for j in candidates if order[j].key == match.partner)
+            alive[j] = False
+            result.append((s.key, order[j].key, match.reasons))
     return result
 
 
@@ -287,11 +275,11 @@ def _max_cross_pairs(people: list[Seeker], rules: Rules, now: datetime) -> tuple
         p = min(spare // 2, ok)
     else:
         ok, p = len(big), 0
-    used, singles = big[: k + 2 * p], big[k + 2 * p :]
+    used, singles = big[:k + 2 * p], big[k + 2 * p:]
     ok = min(ok, len(used))
     a = min(k, ok - p)  # members past the window that may go to cross pairs
-    cross = used[:a] + used[ok : ok + k - a]
-    pool = used[a:ok] + used[ok + k - a :]  # 2p learners, the first p past the window
+    cross = used[:a] + used[ok:ok + k - a]
+    pool = used[a:ok] + used[ok + k - a:]  # 2p learners, the first p past the window
     others = [s for s in people if s.country != big[0].country]
     return list(zip(others, cross)) + [(pool[i], pool[i + p]) for i in range(p)], singles
 
@@ -311,7 +299,7 @@ def _best_pairs(people: list[Seeker], rules: Rules, now: datetime) -> tuple[tupl
             if pair_reasons(first, o, rules, now) is not None:
                 chosen.append((first, o))
                 step = (score[0] + (first.country != o.country), score[1] + 1, score[2] - _met(first, o))
-                walk(others[:j] + others[j + 1 :], chosen, step)
+                walk(others[:j] + others[j + 1:], chosen, step)
                 chosen.pop()
 
     walk(people, [], (0, 0, 0))
@@ -323,33 +311,26 @@ def _score(groups: Iterable[tuple[Seeker, ...]]) -> tuple[int, int, int]:
     return (sum(a.country != b.country for a, b in pairs), len(pairs), -sum(_met(a, b) for a, b in pairs))
 
 
-def _rematch(groups: list[tuple[Seeker, ...] | None], hood: list[int], rules: Rules, now: datetime) -> list[int]:
-    """Re-pair the groups at `hood` exactly; return the changed slots ([] if no gain)."""
-    old = [g for j in hood if (g := groups[j]) is not None]
-    people = [s for g in old for s in g]
+def _rematch(groups: list[tuple[Seeker, ...]], hood: list[int], rules: Rules, now: datetime) -> bool:
+    """Re-pair the groups at `hood` exactly, in place, if that scores better."""
+    people = [s for j in hood for s in groups[j]]
     score, pairs = _best_pairs(people, rules, now)
-    if score <= _score(old):
-        return []
-    paired = {s.key for pr in pairs for s in pr}
-    new: list[tuple[Seeker, ...]] = [*pairs, *((s,) for s in people if s.key not in paired)]
-    slots = []
-    for slot, group in zip_longest(hood, new):
-        if slot is None:
-            groups.append(group)
-            slot = len(groups) - 1
-        else:
-            groups[slot] = group
-        slots.append(slot)
-    return slots
+    paired = {s.key for pair in pairs for s in pair}
+    new = [*pairs, *((s,) for s in people if s.key not in paired)]
+    if score <= _score(groups[j] for j in hood) or len(new) != len(hood):
+        return False
+    for j, group in zip(hood, new):
+        groups[j] = group
+    return True
 
 
-def _neighbourhood(groups: list[tuple[Seeker, ...] | None], i: int, rules: Rules, now: datetime) -> list[int]:
+def _neighbourhood(groups: list[tuple[Seeker, ...]], i: int, rules: Rules, now: datetime) -> list[int]:
     """Group `i` plus groups linked to it by allowed pairs, up to _HOOD_SIZE learners."""
-    hood, members, grown = [i], list(groups[i] or ()), True
+    hood, members, grown = [i], list(groups[i]), True
     while grown:
         grown = False
         for j, g in enumerate(groups[:_SWAP_TRIES]):
-            if g is None or j in hood or len(members) + len(g) > _HOOD_SIZE:
+            if j in hood or len(members) + len(g) > _HOOD_SIZE:
                 continue
             if any(pair_reasons(x, y, rules, now) is not None for x in g for y in members):
                 hood.append(j)
@@ -358,38 +339,43 @@ def _neighbourhood(groups: list[tuple[Seeker, ...] | None], i: int, rules: Rules
     return hood
 
 
-def _avoid_repeats(pairs: list[Pair], singles: list[Seeker], rules: Rules, now: datetime) -> tuple[list[Pair], list[Seeker]]:
-    """Remove repeat pairs by local search without losing cross-country pairs or pairs.
+def _fix_repeat(groups: list[tuple[Seeker, ...]], i: int, rules: Rules, now: datetime) -> bool:
+    """Try to re-pair repeat pair `i` with one other group, then with its neighbourhood."""
+    tries = 0
+    for j, other in enumerate(groups):
+        if j == i or not any(pair_reasons(x, y, rules, now) and not _met(x, y) for x in groups[i] for y in other):
+            continue  # no new pair without a repeat could come from this group
+        if _rematch(groups, [i, j], rules, now):
+            return True
+        if (tries := tries + 1) >= _SWAP_TRIES:
+            break
+    return _rematch(groups, _neighbourhood(groups, i, rules, now), rules, now)
 
-    For each repeat pair, re-pair it exactly with one other group (a swap of
-    partners, or a swap with an unpaired learner); failing that, with a
-    neighbourhood of up to 8 linked learners. A cohort of at most 8 learners is
-    its own neighbourhood, so there the result has the fewest repeats possible.
+
+def _avoid_repeats(
+    pairs: list[Pair], singles: list[Seeker], rules: Rules, now: datetime
+) -> tuple[list[Pair], list[Seeker]]:
+    """Remove repeat pairs by local search, keeping the cross-country pair and pair counts.
+
+    A repeat pair is re-paired exactly together with one other group (a swap of
+    partners, or with an unpaired learner), else with up to 8 linked learners,
+    until a full pass changes nothing. Each change lowers the repeat count. A
+    cohort of at most 8 learners is its own neighbourhood, so there the result has
+    the fewest repeats possible; larger ones end where no two groups can swap.
     """
-    groups: list[tuple[Seeker, ...] | None] = [*pairs, *((s,) for s in singles)]
-    todo = [i for i, (a, b) in enumerate(pairs) if _met(a, b)][::-1]
-    while todo:
-        i = todo.pop()
-        g = groups[i]
-        if g is None or len(g) != 2 or not _met(*g):
-            continue
-        tried, changed = 0, []
-        for j, other in enumerate(groups):
-            if tried >= _SWAP_TRIES or changed:
-                break
-            if j == i or other is None:
-                continue
-            if any(pair_reasons(x, y, rules, now) is not None and not _met(x, y) for x in g for y in other):
-                tried += 1
-                changed = _rematch(groups, [i, j], rules, now)
-        if not changed:
-            changed = _rematch(groups, _neighbourhood(groups, i, rules, now), rules, now)
-        todo += [j for j in changed if (h := groups[j]) is not None and len(h) == 2 and _met(*h)]
-    kept = [g for g in groups if g is not None]
-    return [(g[0], g[1]) for g in kept if len(g) == 2], [g[0] for g in kept if len(g) == 1]
+    groups: list[tuple[Seeker, ...]] = [*pairs, *((s,) for s in singles)]
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(groups)):
+            if len(groups[i]) == 2 and _met(*groups[i]) and _fix_repeat(groups, i, rules, now):
+                improved = True
+    return [(g[0], g[1]) for g in groups if len(g) == 2], [g[0] for g in groups if len(g) == 1]
 
 
-def batch_match(seekers: Sequence[Seeker], rules: Rules, now: datetime) -> list[tuple[tuple[str, ...], tuple[Reason, ...]]]:
+def batch_match(
+    seekers: Sequence[Seeker], rules: Rules, now: datetime
+) -> list[tuple[tuple[str, ...], tuple[Reason, ...]]]:
     """Staff action "pair everyone waiting now".
 
     Reaches the most cross-country pairs possible (`upper_bound_cross_country_pairs`),
@@ -416,6 +402,6 @@ def batch_match(seekers: Sequence[Seeker], rules: Rules, now: datetime) -> list[
         if options:
             (repeat, _, _), i = min(options)
             keys, reasons = out[i]
-            extra = (Reason.TRIAD,) + ((Reason.REPEAT_ALLOWED,) if repeat and Reason.REPEAT_ALLOWED not in reasons else ())
-            out[i] = ((*keys, x.key), reasons + extra)
+            repeat_note = (Reason.REPEAT_ALLOWED,) if repeat and Reason.REPEAT_ALLOWED not in reasons else ()
+            out[i] = ((*keys, x.key), (*reasons, Reason.TRIAD, *repeat_note))
     return out

@@ -19,12 +19,12 @@ def pybabel(*args):
 
 def main():
     SOURCE.parent.mkdir(parents=True, exist_ok=True)
-    pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-wrap", "--sort-by-file", "--omit-header",
-            "--project=mlcourse", "-o", str(SOURCE.relative_to(ROOT)), "mlcourse")
+    pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-wrap", "--sort-by-file", "--no-location",
+            "--project=mlcourse", "--version=0.1.0", "-o", str(SOURCE.relative_to(ROOT)), "mlcourse")
     for po in sorted(CATALOGS.glob("*/LC_MESSAGES/text.po")):
         if po != SOURCE:
             pybabel("update", "-D", "text", "-i", str(SOURCE.relative_to(ROOT)), "-o", str(po.relative_to(ROOT)),
-                    "-l", po.parent.parent.name, "--no-wrap", "--omit-header", "--ignore-obsolete")
+                    "-l", po.parent.parent.name, "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching")
         with po.open("rb") as source:
             catalog = read_po(source, locale=po.parent.parent.name.replace("zh_Hans", "zh_Hans_CN"))
         with po.with_suffix(".mo").open("wb") as target:

@@ -55,7 +55,7 @@ class Person:
     def contribute(self):
         page = self.page
         page.get_by_label("Your answer").fill(CONTRIBUTION)
-        expect(page.locator(".mlc-count")).to_contain_text("48 words")
+        expect(page.locator(".mlc-count")).to_contain_text("Words: 48")
         self.shot("2-contribute")
         page.get_by_role("button", name="Submit and find a partner").click()
 

@@ -11,8 +11,13 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
+# Nothing of the checkout may leak in: with PYTHONPATH pointing at the repository, pip would find the
+# source tree's metadata and consider the package installed already.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
+
+
 def run(*args, cwd=None):
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600, env=CLEAN_ENV)
     assert result.returncode == 0, (args, result.stdout[-2000:], result.stderr[-4000:])
     return result.stdout
 
@@ -33,7 +38,6 @@ def test_wheel_installs_and_renders_in_a_fresh_virtualenv(tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     shutil.copy(ROOT / "tests" / "wheel_check.py", work / "wheel_check.py")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
-    result = subprocess.run([str(python), "wheel_check.py"], cwd=work, capture_output=True, text=True, env=env,
-                            timeout=300)
+    result = subprocess.run([str(python), "wheel_check.py"], cwd=work, capture_output=True, text=True,
+                            env=CLEAN_ENV, timeout=300)
     assert result.returncode == 0 and "WHEEL OK" in result.stdout, result.stderr[-4000:]

@@ -80,8 +80,8 @@ def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | 
     text = v.text(payload, "text", required=True, max_chars=v.MAX_TEXT_CHARS)
     words = v.word_count(text)
     if words < config.min_words or words > config.max_words:
-        raise ApiError("word_count", N_("Your answer has %(count)s words; please write between %(min)s and "
-                                        "%(max)s words."), count=words, min=config.min_words, max=config.max_words)
+        raise ApiError("word_count", N_("Please write between %(min)s and %(max)s words (your answer: "
+                                        "%(count)s)."), count=words, min=config.min_words, max=config.max_words)
     if config.submission_closed(now):
         raise ApiError("submission_closed", N_("The submission deadline has passed."), 403)
     with transaction.atomic():

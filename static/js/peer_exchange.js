@@ -131,7 +131,7 @@ function MlcoursePeerExchange(runtime, element) {
     var words = (text.replace(/[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/g, " ").match(/[^\s.,;:!?()"“”«»]+/g) || []).length;
     var n = words + cjk, lim = state.limits;
     var count = $(".mlc-count");
-    count.textContent = n + " " + T.words;
+    count.textContent = fmt(T.words, {count: n});
     count.classList.toggle("is-out", n < lim.min_words || n > lim.max_words);
   }
 
@@ -169,7 +169,7 @@ function MlcoursePeerExchange(runtime, element) {
     var card = el("article", {"class": "mlc-card"});
     card.appendChild(el("h4", {}, memberLabel(member)));
     card.appendChild(el("h5", {}, T.their_contribution));
-    card.appendChild(el("div", {"class": "mlc-quote"}, member.contribution ? member.contribution.text : ""));
+    card.appendChild(el("div", {"class": "mlc-quote", dir: "auto"}, member.contribution ? member.contribution.text : ""));
     var form = el("form", {"class": "mlc-form", "novalidate": ""});
     var prefix = uid + "-r" + member.id;
     state.rubric.forEach(function (q) {
@@ -225,10 +225,10 @@ function MlcoursePeerExchange(runtime, element) {
     (r.questions || []).forEach(function (q) {
       if (r.answers[q.id] === undefined) { return; }
       dl.appendChild(el("dt", {}, q.label));
-      dl.appendChild(el("dd", {}, q.type === "scale" ? r.answers[q.id] + " / 5" : r.answers[q.id]));
+      dl.appendChild(el("dd", {dir: "auto"}, q.type === "scale" ? r.answers[q.id] + " / 5" : r.answers[q.id]));
     });
-    dl.appendChild(el("dt", {}, T.learned)); dl.appendChild(el("dd", {}, r.learned));
-    dl.appendChild(el("dt", {}, T.suggestion)); dl.appendChild(el("dd", {}, r.suggestion));
+    dl.appendChild(el("dt", {}, T.learned)); dl.appendChild(el("dd", {dir: "auto"}, r.learned));
+    dl.appendChild(el("dt", {}, T.suggestion)); dl.appendChild(el("dd", {dir: "auto"}, r.suggestion));
     card.appendChild(dl);
     if (r.rating) {
       card.appendChild(el("p", {"class": "mlc-rating"}, fmt(T.rated, {value: r.rating.helpfulness}) +
@@ -286,7 +286,7 @@ function MlcoursePeerExchange(runtime, element) {
     state.reviews_received.forEach(function (r) { summary.appendChild(reviewView(r, false)); });
     if (state.reflection) {
       summary.appendChild(el("h4", {}, T.reflection_heading));
-      summary.appendChild(el("div", {"class": "mlc-quote"}, state.reflection.text));
+      summary.appendChild(el("div", {"class": "mlc-quote", dir: "auto"}, state.reflection.text));
     }
   }
 
