@@ -141,3 +141,31 @@ def test_reload_keeps_the_step_and_learner_text_is_escaped(browser, live_server,
     assert errors == []
     sadia.context.close()
     helen.context.close()
+
+
+def test_staff_edits_the_rubric_in_the_studio_view(browser, live_server, live_scenarios):
+    errors = []
+    staff = Person(browser, live_server.url, "staff", errors)
+    page = staff.page
+    page.goto(f"{live_server.url}/scenario/{SCENARIO}/studio_view/?student=staff")
+    page.get_by_role("button", name="Add a question").click()
+    new_question = page.locator(".mlc-rubric-row").last
+    expect(new_question.get_by_label("Question")).to_be_focused()
+    new_question.get_by_label("Question").fill("Would you try your partner's approach at home?")
+    new_question.get_by_role("button", name="Move up").click()
+    page.get_by_label("Minimum words").fill("700")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".mlc-studio .mlc-error")).to_contain_text("minimum number of words")
+    page.get_by_label("Minimum words").fill("30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".mlc-studio .mlc-error")).to_be_hidden()
+    learner = Person(browser, live_server.url, "newcomer", errors).open()
+    learner.give_context("Nigeria", "Parliament")
+    expect(learner.page.locator(".mlc-limits")).to_have_text("Between 30 and 600 words.")
+    page.goto(f"{live_server.url}/scenario/{SCENARIO}/author_view/?student=staff")
+    labels = page.locator(".mlc-author ol li").all_inner_texts()
+    assert labels[2].startswith("Would you try your partner's approach at home?"), labels
+    assert "30–600" in page.locator(".mlc-author").inner_text()
+    assert errors == []
+    staff.context.close()
+    learner.context.close()

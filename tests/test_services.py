@@ -48,7 +48,7 @@ def join(cfg, name, country, minutes=0, org="national_government"):
 def review_all(cfg, name, minutes=60):
     state = get_state(cfg, actor(name), now=T0 + timedelta(minutes=minutes))
     for member_id in state["reviews_pending"]:
-        state = submit_review(cfg, actor(name), {"reviewee": member_id, "answers": {"q1": 4},
+        state = submit_review(cfg, actor(name), {"reviewee": member_id, "answers": {q.id: 4 for q in cfg.rubric if q.type == "scale"},
                                                  "learned": "Budgets need price data.",
                                                  "suggestion": "Survey traders."},
                               now=T0 + timedelta(minutes=minutes))
@@ -272,3 +272,17 @@ def test_database_constraints_hold_without_the_code():
     Rating.objects.create(review=review, helpfulness=3, submitted=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
         Rating.objects.create(review=review, helpfulness=4, submitted=timezone.now())
+
+
+def test_editing_the_rubric_after_reviews_keeps_what_reviews_answered():
+    cfg = config()
+    join(cfg, "kwame", "GH")
+    join(cfg, "joao", "BR")
+    review_all(cfg, "kwame")
+    edited = config(rubric=(Question("q9", "A brand new question", "scale", True),))
+    review_all(edited, "joao")
+    received = get_state(edited, actor("joao"))["reviews_received"][0]
+    assert [q["label"] for q in received["questions"]] == ["Clarity", "What could travel?"]
+    assert received["answers"] == {"q1": 4}
+    given = get_state(edited, actor("joao"))["reviews_given"][0]
+    assert [q["id"] for q in given["questions"]] == ["q9"]

@@ -114,6 +114,29 @@ STRINGS = {
 }
 
 
+STUDIO_STRINGS = {
+    "display_name": N_("Display name"), "prompt": N_("Prompt (Markdown)"), "rubric": N_("Rubric questions"),
+    "add_question": N_("Add a question"), "question": N_("Question"), "type": N_("Type"),
+    "type_scale": N_("1–5 scale"), "type_text": N_("Free text"), "required_label": N_("Required"),
+    "move_up": N_("Move up"), "move_down": N_("Move down"), "remove": N_("Remove"),
+    "partner_rule": N_("Partner rule"), "rule_different_country_required": N_("Different country required"),
+    "rule_different_country_preferred": N_("Different country preferred"), "rule_any": N_("Any partner"),
+    "allow_triads": N_("Allow triads (a learner alone after the fallback window joins a pair)"),
+    "anonymous": N_("Hide learner names from partners"),
+    "fallback": N_("Fallback window (hours)"), "review_window": N_("Review window (hours)"),
+    "min_words": N_("Minimum words"), "max_words": N_("Maximum words"),
+    "submission_due": N_("Submission due (ISO date and time, UTC, optional)"),
+    "review_due": N_("Review due (ISO date and time, UTC, optional)"),
+    "weight_contribution": N_("Weight of the contribution"), "weight_reviews": N_("Weight of the reviews given"),
+    "weight_reflection": N_("Weight of the reflection"), "save": N_("Save"), "cancel": N_("Cancel"),
+    "could_not_save": N_("Could not save"),
+    "windows": N_("Windows"), "words": N_("Words"), "deadlines": N_("Deadlines"), "cohort": N_("Cohort"),
+    "triads_allowed": N_("triads allowed"), "fallback_short": N_("fallback %(hours)s h"),
+    "review_short": N_("review %(hours)s h"), "required_short": N_("required"),
+    "counts": N_("%(participants)s participants · %(waiting)s waiting · %(exchanges)s exchanges"),
+}
+
+
 def translated(block, mapping: dict) -> dict:
     return {key: block.ugettext(value) for key, value in mapping.items()}
 
@@ -149,14 +172,20 @@ def dom_id(block) -> str:
 
 
 def author_context(block) -> dict:
+    t = translated(block, STUDIO_STRINGS)
+    counts = _counts(block)
+    t["fallback_short"] %= {"hours": block.fallback_window_hours}
+    t["review_short"] %= {"hours": block.review_window_hours}
+    t["counts"] %= counts
+    t["rule_name"] = t["rule_" + block.partner_rule]
     return {
+        "t": t,
         "title": block.display_name,
         "prompt_html": render_markdown(block.prompt),
         "rule": block.partner_rule, "triads": block.allow_triads,
         "rubric": block.rubric, "min_words": block.min_words, "max_words": block.max_words,
         "fallback": block.fallback_window_hours, "review_window": block.review_window_hours,
         "submission_due": block.submission_due, "review_due": block.review_due,
-        "counts": _counts(block),
     }
 
 
@@ -172,8 +201,9 @@ def _counts(block) -> dict:
 
 
 def studio_context(block) -> dict:
-    return {"block": block, "rules": PARTNER_RULES,
-            "rubric_json": block.rubric,
+    t = translated(block, STUDIO_STRINGS)
+    return {"block": block, "t": t, "rules": [(rule, t["rule_" + rule]) for rule in PARTNER_RULES],
+            "boot": {"rubric": block.rubric, "strings": t},
             "submission_due": block.submission_due.isoformat() if block.submission_due else "",
             "review_due": block.review_due.isoformat() if block.review_due else ""}
 

@@ -5,7 +5,8 @@ function MlcoursePeerExchangeStudio(runtime, element) {
   var form = root.querySelector(".mlc-studio form");
   var list = form.querySelector("[data-rubric]");
   var errorBox = form.querySelector(".mlc-error");
-  var rubric = JSON.parse(form.querySelector("script[type='application/json']").textContent) || [];
+  var boot = JSON.parse(form.querySelector("script[type='application/json']").textContent);
+  var rubric = boot.rubric || [], T = boot.strings;
   var counter = 0;
 
   function el(tag, attrs, text) {
@@ -21,23 +22,23 @@ function MlcoursePeerExchangeStudio(runtime, element) {
     var r = el("div", {"class": "mlc-rubric-row"});
     r.dataset.qid = q.id || ("q" + Date.now().toString(36) + counter);
     var wrap = el("div", {"class": "mlc-field"});
-    wrap.appendChild(el("label", {"for": id}, "Question"));
+    wrap.appendChild(el("label", {"for": id}, T.question));
     var label = el("input", {type: "text", id: id, maxlength: "500", "data-k": "label"});
     label.value = q.label || "";
     wrap.appendChild(label);
     r.appendChild(wrap);
-    var type = el("select", {"aria-label": "Type", "data-k": "type"});
-    [["scale", "1–5 scale"], ["text", "Free text"]].forEach(function (o) {
+    var type = el("select", {"aria-label": T.type, "data-k": "type"});
+    [["scale", T.type_scale], ["text", T.type_text]].forEach(function (o) {
       var opt = el("option", {value: o[0]}, o[1]); if (q.type === o[0]) { opt.selected = true; } type.appendChild(opt);
     });
     r.appendChild(type);
     var reqLabel = el("label", {});
     var req = el("input", {type: "checkbox", "data-k": "required"});
     req.checked = q.required !== false;
-    reqLabel.appendChild(req); reqLabel.appendChild(document.createTextNode(" Required"));
+    reqLabel.appendChild(req); reqLabel.appendChild(document.createTextNode(" " + T.required_label));
     r.appendChild(reqLabel);
     var tools = el("div", {});
-    [["up", "Move up"], ["down", "Move down"], ["remove", "Remove"]].forEach(function (b) {
+    [["up", T.move_up], ["down", T.move_down], ["remove", T.remove]].forEach(function (b) {
       var btn = el("button", {type: "button", "class": "mlc-button mlc-secondary", "data-move": b[0]}, b[1]);
       tools.appendChild(btn);
     });
@@ -88,7 +89,7 @@ function MlcoursePeerExchangeStudio(runtime, element) {
       .then(function (res) {
         if (res.ok) { errorBox.hidden = true; runtime.notify("save", {state: "end"}); return; }
         errorBox.textContent = res.body.error; errorBox.hidden = false; errorBox.focus();
-        runtime.notify("error", {title: "Could not save", message: res.body.error});
+        runtime.notify("error", {title: T.could_not_save, message: res.body.error});
       });
   });
 }
