@@ -65,6 +65,9 @@ class Participant(models.Model):
     first_in_line = models.BooleanField(default=False)
     # A silent partner removed from an exchange re-enters the pool when they come back.
     returns_to_pool = models.BooleanField(default=False)
+    # Deadlines extended by staff for this learner only (null: the activity's own deadline applies).
+    submission_due = models.DateTimeField(null=True, blank=True)
+    review_due = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
@@ -92,6 +95,10 @@ class Contribution(models.Model):
     word_count = models.PositiveIntegerField()
     submitted = models.DateTimeField()
     modified = models.DateTimeField(auto_now=True)
+    # Hidden by staff for breaking the rules: the reason is shown to the author, the text to nobody else.
+    hidden_reason = models.TextField(blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.CharField(max_length=255, blank=True)
 
     def __str__(self):
         return f"contribution of {self.participant_id}"
@@ -166,6 +173,10 @@ class Review(models.Model):
     learned = models.TextField()
     suggestion = models.TextField(blank=True)
     submitted = models.DateTimeField()
+    # Hidden by staff for breaking the rules: the reason is shown to the author, the text to nobody else.
+    hidden_reason = models.TextField(blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [
@@ -210,3 +221,22 @@ class Reflection(models.Model):
 
     def __str__(self):
         return f"reflection of {self.participant_id}"
+
+
+class StaffAction(models.Model):
+    """Audit log of what course staff did to an activity: who, when, what.
+
+    .. pii: `actor_id` identifies the staff member; `payload` may hold learner ids and free-text reasons.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="staff_actions")
+    actor_id = models.CharField(max_length=255)
+    action = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict)
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "created"], name="mlc_staffaction_time")]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor_id}"

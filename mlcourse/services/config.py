@@ -61,8 +61,17 @@ class ActivityConfig:
     def review_window(self) -> timedelta:
         return timedelta(hours=self.review_window_hours)
 
-    def submission_closed(self, now: datetime) -> bool:
-        return self.submission_due is not None and now > self.submission_due
+    def submission_due_for(self, participant=None) -> datetime | None:
+        """The learner's own deadline when staff extended it, else the activity's."""
+        return getattr(participant, "submission_due", None) or self.submission_due
 
-    def review_closed(self, now: datetime) -> bool:
-        return self.review_due is not None and now > self.review_due
+    def review_due_for(self, participant=None) -> datetime | None:
+        return getattr(participant, "review_due", None) or self.review_due
+
+    def submission_closed(self, now: datetime, participant=None) -> bool:
+        due = self.submission_due_for(participant)
+        return due is not None and now > due
+
+    def review_closed(self, now: datetime, participant=None) -> bool:
+        due = self.review_due_for(participant)
+        return due is not None and now > due

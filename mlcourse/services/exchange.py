@@ -28,6 +28,10 @@ def _writer(config: ActivityConfig, actor):
     return activity
 
 
+def _submission_closed():
+    return ApiError("submission_closed", N_("The submission deadline has passed."), 403)
+
+
 def _conflict(message=N_("This was already saved; the page shows the latest state.")):
     return ApiError("conflict", message, 409)
 
@@ -54,12 +58,12 @@ def save_context(config: ActivityConfig, actor, payload, now: datetime | None = 
             or not all(is_language(code) for code in languages):
         raise ApiError("invalid_languages", N_("Please choose the languages you read from the list."))
     tz_name = v.time_zone(payload.get("time_zone"))
-    if config.submission_closed(now):
-        raise ApiError("submission_closed", N_("The submission deadline has passed."), 403)
     with transaction.atomic():
         activity = _writer(config, actor)
         participant, _created = Participant.objects.get_or_create(
             activity=activity, learner_id=actor.learner_id, defaults={"display_name": actor.display_name})
+        if config.submission_closed(now, participant):
+            raise _submission_closed()
         if participant.waiting_since is not None or current_membership(participant) is not None:
             raise ApiError("context_locked", N_("Your context cannot change once you are in the exchange."), 409)
         participant.country = country.upper()
@@ -82,11 +86,11 @@ def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | 
     if words < config.min_words or words > config.max_words:
         raise ApiError("word_count", N_("Please write between %(min)s and %(max)s words (your answer: "
                                         "%(count)s)."), count=words, min=config.min_words, max=config.max_words)
-    if config.submission_closed(now):
-        raise ApiError("submission_closed", N_("The submission deadline has passed."), 403)
     with transaction.atomic():
         activity = _writer(config, actor)
         participant = require_participant(activity, actor.learner_id)
+        if config.submission_closed(now, participant):
+            raise _submission_closed()
         if current_membership(participant) is not None:
             raise ApiError("contribution_locked", N_("Your answer is locked: you already have a partner."), 409)
         if hasattr(participant, "contribution"):
@@ -98,10 +102,10 @@ def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | 
 
 
 def _membership_for_review(config, actor, now):
-    if config.review_closed(now):
-        raise ApiError("review_closed", N_("The review deadline has passed."), 403)
     activity = _writer(config, actor)
     participant = require_participant(activity, actor.learner_id)
+    if config.review_closed(now, participant):
+        raise ApiError("review_closed", N_("The review deadline has passed."), 403)
     membership = current_membership(participant)
     if membership is None:
         raise ApiError("not_paired", N_("You do not have a partner yet."), 409)
@@ -194,7 +198,7 @@ def submit_reflection(config: ActivityConfig, actor, payload, now: datetime | No
             raise ApiError("not_paired", N_("You do not have a partner yet."), 409)
         if reviews_pending(participant, membership.exchange):
             raise ApiError("reviews_pending", N_("Please review your partner's work first."), 409)
-        received = Review.objects.filter(reviewee=participant).select_related("rating")
+        received = Review.objects.filter(reviewee=participant, hidden_at__isnull=True).select_related("rating")
         if not received:
             raise ApiError("no_review_received", N_("Please wait for your partner's review before reflecting."), 409)
         if any(not hasattr(r, "rating") for r in received):

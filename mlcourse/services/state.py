@@ -83,8 +83,10 @@ def build_state(config: ActivityConfig, actor, now: datetime, participant: Parti
         "can_request_new_partner": False,
         "limits": {"min_words": config.min_words, "max_words": config.max_words},
         "deadlines": {
-            "submission_due": _iso(config.submission_due), "review_due": _iso(config.review_due),
-            "submission_closed": config.submission_closed(now), "review_closed": config.review_closed(now),
+            "submission_due": _iso(config.submission_due_for(participant)),
+            "review_due": _iso(config.review_due_for(participant)),
+            "submission_closed": config.submission_closed(now, participant),
+            "review_closed": config.review_closed(now, participant),
         },
         "progress": {"contribution": False, "reviews_given": 0, "reviews_due": 0, "reflection": False},
     }
@@ -101,13 +103,14 @@ def build_state(config: ActivityConfig, actor, now: datetime, participant: Parti
     state["phase"] = "contribute"
     if contribution is not None:
         state["contribution"] = {"text": contribution.text, "word_count": contribution.word_count,
-                                 "submitted": _iso(contribution.submitted), "editable": membership is None}
+                                 "submitted": _iso(contribution.submitted), "editable": membership is None,
+                                 "hidden_reason": contribution.hidden_reason if contribution.hidden_at else None}
         state["progress"]["contribution"] = True
     if contribution is None:
         return state
     reviews = _reviews_of(participant)
     given = [r for r in reviews if r.reviewer_id == participant.pk]
-    received = [r for r in reviews if r.reviewee_id == participant.pk]
+    received = [r for r in reviews if r.reviewee_id == participant.pk and r.hidden_at is None]
     members = members_of(membership.exchange) if membership else []
     if membership is None:
         state["phase"] = "waiting"
@@ -153,6 +156,12 @@ def _waiting_info(config: ActivityConfig, participant: Participant, now: datetim
 def _member_dict(config, member: Participant, me: Participant, lang: str) -> dict:
     contribution = getattr(member, "contribution", None)
     is_me = member.pk == me.pk
+    if contribution is None:
+        shown = None
+    elif contribution.hidden_at and not is_me:
+        shown = {"text": None, "hidden": True}
+    else:
+        shown = {"text": contribution.text, "hidden": bool(contribution.hidden_at)}
     return {
         "id": member.pk,
         "name": member.display_name if (is_me or not config.anonymous) else None,
@@ -160,7 +169,7 @@ def _member_dict(config, member: Participant, me: Participant, lang: str) -> dic
         "country_name": country_name(member.country, lang),
         "organisation_type": member.organisation_type,
         "is_me": is_me,
-        "contribution": {"text": contribution.text} if contribution else None,
+        "contribution": shown,
     }
 
 
@@ -185,6 +194,7 @@ def _review_dict(config, review: Review, names, lang: str, mine: bool) -> dict:
         "suggestion": review.suggestion,
         "submitted": _iso(review.submitted),
         "rating": {"helpfulness": rating.helpfulness, "note": rating.note} if rating else None,
+        "hidden_reason": review.hidden_reason if (mine and review.hidden_at) else None,
     }
 
 
