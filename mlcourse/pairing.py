@@ -186,8 +186,9 @@ def settle(waiting: Sequence[Seeker], rules: Rules, now: datetime) -> list[tuple
 
     Same result as: in order of arrival, each learner still unpaired takes
     `choose_partner` over the learners after it. Learners are kept in one queue
-    per country, so a learner only looks at the front of each queue: O(n * countries).
-    That holds when thousands from one country wait under REQUIRED.
+    per country, so a learner only looks at the front of each queue: about
+    O(n * countries), also when thousands from one country wait under REQUIRED.
+    (Learners arriving at the very same instant are compared one by one.)
     Returns (earlier learner, partner, reasons) triples.
     """
     order = _sorted_unique(waiting)
@@ -200,9 +201,9 @@ def settle(waiting: Sequence[Seeker], rules: Rules, now: datetime) -> list[tuple
     for i, s in enumerate(order):
         if not alive[i]:
             continue
-        alive[i] = False  # everyone before `s` is gone, so later learners only
-        # Candidates after `s` waited no longer than `s`: a same-country pair is
-        # allowed under PREFERRED exactly when `s` itself waited past the window.
+        alive[i] = False  # `s` leaves the pool; everyone before it already has
+        # The learners left waited no longer than `s`, so under PREFERRED a
+        # same-country partner is allowed exactly when `s` waited past the window.
         same_ok = rules.partner_rule == PartnerRule.ANY or (
             rules.partner_rule == PartnerRule.DIFFERENT_COUNTRY_PREFERRED and waited_past_window(s, rules, now)
         )

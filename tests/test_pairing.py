@@ -227,7 +227,7 @@ def open_groups(draw):
     return groups
 
 
-@settings(FAST, max_examples=400)
+@settings(FAST, max_examples=300)
 @given(
     cohorts(min_size=1, max_size=1), open_groups(), rules_st, st.frozensets(st.sampled_from(MEMBER_KEYS), max_size=3)
 )
