@@ -10,7 +10,7 @@ export DB_DIR ?= $(or $(TMPDIR),/tmp)/mlcourse-db-$(DB_PORT)
 DEV := DJANGO_SETTINGS_MODULE=devsite.settings PYTHONPATH=.
 TEST := DJANGO_SETTINGS_MODULE=devsite.test_settings PYTHONPATH=.
 
-.PHONY: dev test venv migrate seed serve apt-deps browser-deps translations check clean
+.PHONY: dev test bench venv migrate seed serve apt-deps translations check clean
 
 $(BIN)/.installed: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ check: venv
 
 test: venv apt-deps check
 	$(TEST) $(BIN)/python -m pytest -q
+
+# Benchmarks (not part of `make test`): numbers go to var/bench/*.json.
+bench: venv
+	rm -f var/bench/bench.db
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -7,7 +7,10 @@ import os
 from devsite.settings import *  # noqa: F401,F403
 from devsite.settings import DATABASES, VAR
 
-DATABASES = {"default": {**DATABASES["default"], "NAME": str(VAR / "test.db"), "TEST": {"NAME": str(VAR / "test.db")}}}
+# A file (threads and the live server need a shared database), one per test process so parallel runs in
+# one checkout never meet; pytest-django deletes it at the end.
+_TEST_DB = str(VAR / f"test-{os.getpid()}.db")
+DATABASES = {"default": {**DATABASES["default"], "NAME": _TEST_DB, "TEST": {"NAME": _TEST_DB}}}
 
 if os.environ.get("MLCOURSE_TEST_DB") == "mysql":
     DATABASES = {

@@ -80,3 +80,17 @@ def course_key_for(block) -> str:
 
 def usage_key_for(block) -> str:
     return str(block.scope_ids.usage_id)
+
+
+def anonymous_id_resolver(block):
+    """username -> the course-scoped anonymous id, for roster imports (None when the user is unknown)."""
+    try:
+        service = block.runtime.service(block, "user")
+    except Exception:  # noqa: BLE001
+        service = None
+    user = service.get_current_user() if service else None
+    attrs = getattr(user, "opt_attrs", {}) or {}
+    if LMS + "anonymous_user_id" in attrs and hasattr(service, "get_anonymous_user_id"):
+        course = course_key_for(block)
+        return lambda username: service.get_anonymous_user_id(username, course)
+    return lambda username: username or None  # the workbench: learners are known by their ids

@@ -20,6 +20,18 @@ def json_response(data, status: int = 200) -> Response:
                     content_type="application/json", charset="utf-8")
 
 
+def error_response(block, error) -> Response:
+    """The documented refusal: translated message, stable code, and `details` when the error carries some."""
+    _ = block.ugettext
+    message = _(error.message)
+    if error.params:
+        message = message % {k: _(v) if isinstance(v, str) and k == "field" else v for k, v in error.params.items()}
+    body = {"error": message, "code": error.code}
+    if getattr(error, "details", None):
+        body["details"] = error.details
+    return json_response(body, error.status)
+
+
 def json_handler(method):
     """An XBlock handler taking a JSON object body and answering JSON.
 
@@ -44,11 +56,7 @@ def json_handler(method):
         try:
             return json_response(method(self, payload))
         except ApiError as error:
-            message = _(error.message)
-            if error.params:
-                message = message % {k: _(v) if isinstance(v, str) and k == "field" else v
-                                     for k, v in error.params.items()}
-            return json_response({"error": message, "code": error.code}, error.status)
+            return error_response(self, error)
 
     return handler
 

@@ -10,7 +10,9 @@ from mlcourse import resources
 from mlcourse.runtime import course_key_for, usage_key_for
 
 from . import peer_exchange_ui as ui
-from .base import BlockMixin, json_handler, json_response
+from . import staff_ui
+from .base import BlockMixin, json_handler
+from .peer_exchange_staff import StaffHandlersMixin
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
 
@@ -18,7 +20,7 @@ _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio 
 @XBlock.supports("multi_device")
 @XBlock.needs("user")
 @XBlock.wants("i18n")
-class PeerExchangeBlock(BlockMixin, XBlock):
+class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
     """A reciprocal, recorded, rated exchange of feedback between learners from different countries."""
 
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
@@ -72,8 +74,13 @@ class PeerExchangeBlock(BlockMixin, XBlock):
             except ApiError:
                 state = None
         html = resources.render_template("mlcourse/peer_exchange.html", ui.student_context(self, actor, state))
+        if actor.is_staff:  # course staff see the cohort's dashboard below the learner view
+            html += resources.render_template("mlcourse/staff_dashboard.html", staff_ui.dashboard_context(self))
         frag = Fragment(html)
         frag.add_css(resources.read_static("css/peer_exchange.css"))
+        if actor.is_staff:
+            frag.add_css(resources.read_static("css/staff_dashboard.css"))
+            frag.add_javascript(resources.read_static("js/staff_dashboard.js"))
         frag.add_javascript(resources.read_static("js/peer_exchange.js"))
         frag.initialize_js("MlcoursePeerExchange")  # no learner text in init args: the page carries JSON safely
         return frag
@@ -173,7 +180,3 @@ class PeerExchangeBlock(BlockMixin, XBlock):
     @staticmethod
     def workbench_scenarios():
         return ui.workbench_scenarios()
-
-
-# Keep a reference for the JSON error helper used by tests and documentation.
-__all__ = ["PeerExchangeBlock", "json_response"]

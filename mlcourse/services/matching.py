@@ -17,14 +17,23 @@ from .config import ActivityConfig
 CANDIDATES = 25  # enough for the time-zone tie-break among the longest waiting
 
 
-def past_partner_ids(participant: Participant, course_key: str) -> frozenset[str]:
-    """Learner ids of everyone this learner has shared an exchange with in the course (any activity)."""
+def past_partners(participant: Participant, course_key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Learner ids of everyone this learner has shared an exchange with in the course, in one query:
+    (met in this activity — never matched again automatically, met in another activity — only when no one
+    else is available)."""
     mine = Membership.objects.filter(participant__learner_id=participant.learner_id,
                                      exchange__activity__course_key=course_key).values("exchange_id")
-    ids = (Membership.objects.filter(exchange_id__in=mine)
-           .exclude(participant__learner_id=participant.learner_id)
-           .values_list("participant__learner_id", flat=True))
-    return frozenset(ids)
+    rows = (Membership.objects.filter(exchange_id__in=mine)
+            .exclude(participant__learner_id=participant.learner_id)
+            .values_list("participant__learner_id", "exchange__activity_id"))
+    here = frozenset(learner for learner, activity in rows if activity == participant.activity_id)
+    elsewhere = frozenset(learner for learner, activity in rows if activity != participant.activity_id)
+    return here, elsewhere - here
+
+
+def past_partner_ids(participant: Participant, course_key: str) -> frozenset[str]:
+    here, elsewhere = past_partners(participant, course_key)
+    return here | elsewhere
 
 
 def as_seeker(participant: Participant, now: datetime, past: frozenset[str] = frozenset()) -> pairing.Seeker:
@@ -51,9 +60,12 @@ def _country_filter(config: ActivityConfig, seeker: pairing.Seeker, now: datetim
     return other_country | Q(waiting_since__lte=now - rules.fallback_window)
 
 
-def _choose(config, participant, seeker, now, past) -> tuple[Participant, tuple] | None:
-    """Best waiting partner: non-repeat partners first, then (only if none) someone met before."""
+def _choose(config, participant, seeker, now, past, never) -> tuple[Participant, tuple] | None:
+    """Best waiting partner: non-repeat partners first, then (only if none) someone met in another activity.
+    Partners met in this activity (a dissolved or vanished exchange) are never chosen automatically."""
     base = _waiting(participant.activity_id, participant).filter(_country_filter(config, seeker, now))
+    if never:
+        base = base.exclude(learner_id__in=never)
     for pool in (base.exclude(learner_id__in=past), base.filter(learner_id__in=past) if past else None):
         if pool is None:
             continue
@@ -105,9 +117,9 @@ def match_or_wait(config: ActivityConfig, participant: Participant, now: datetim
 
     Must run inside the activity lock (see records.lock_activity).
     """
-    past = past_partner_ids(participant, config.course_key)
-    seeker = as_seeker(participant, now, past)
-    chosen = _choose(config, participant, seeker, now, past)
+    never, past = past_partners(participant, config.course_key)
+    seeker = as_seeker(participant, now, past | never)
+    chosen = _choose(config, participant, seeker, now, past, never)
     if chosen is not None:
         partner, reasons = chosen
         return form_exchange(participant.activity_id, [participant, partner], reasons, now)

@@ -3,6 +3,7 @@
 function MlcoursePeerExchange(runtime, element) {
   "use strict";
   var root = element && element.jquery ? element[0] : element;
+  if (typeof window.MlcourseStaffDashboard === "function") { window.MlcourseStaffDashboard(runtime, root); }
   var box = root.querySelector(".mlc-pe");
   if (!box || !box.querySelector("script[type='application/json']")) { return; }
   var boot = JSON.parse(box.querySelector("script[type='application/json']").textContent);
