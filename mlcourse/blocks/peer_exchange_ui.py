@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from mlcourse.countries import country_choices, language_choices
 from mlcourse.i18n import text_direction
 from mlcourse.markup import render_markdown
-from mlcourse.runtime import course_key_for, usage_key_for
+from mlcourse.runtime import usage_key_for
 
 
 def N_(text: str) -> str:  # noqa: N802 - gettext-style marker, translated where the language is known
@@ -133,7 +133,8 @@ STUDIO_STRINGS = {
     "windows": N_("Windows"), "words": N_("Words"), "deadlines": N_("Deadlines"), "cohort": N_("Cohort"),
     "triads_allowed": N_("triads allowed"), "fallback_short": N_("fallback %(hours)s h"),
     "review_short": N_("review %(hours)s h"), "required_short": N_("required"),
-    "counts": N_("%(participants)s participants · %(waiting)s waiting · %(exchanges)s exchanges"),
+    "counts": N_("%(participants)s participants · %(waiting)s waiting · %(review)s reviewing · "
+                 "%(feedback)s in feedback · %(done)s done · %(exchanges)s exchanges"),
 }
 
 
@@ -190,14 +191,17 @@ def author_context(block) -> dict:
 
 
 def _counts(block) -> dict:
-    from mlcourse.models import Activity  # noqa: PLC0415
+    """The cohort by step, for the author view (the staff dashboard has the detail)."""
+    from django.utils import timezone  # noqa: PLC0415
 
-    activity = Activity.objects.filter(course_key=course_key_for(block), usage_key=usage_key_for(block)).first()
+    from mlcourse.services.records import find_activity  # noqa: PLC0415
+    from mlcourse.services.staff_overview import step_counts  # noqa: PLC0415
+
+    config = block.config()
+    activity = find_activity(config)
     if activity is None:
-        return {"participants": 0, "waiting": 0, "exchanges": 0}
-    return {"participants": activity.participants.count(),
-            "waiting": activity.participants.filter(waiting_since__isnull=False).count(),
-            "exchanges": activity.exchanges.count()}
+        return {"participants": 0, "waiting": 0, "exchanges": 0, "review": 0, "feedback": 0, "done": 0}
+    return step_counts(config, activity, timezone.now())
 
 
 def studio_context(block) -> dict:

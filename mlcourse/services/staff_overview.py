@@ -61,7 +61,7 @@ def staff_overview(config: ActivityConfig, actor, payload, now: datetime | None 
     if activity is None:
         return _empty(args)
     lang = actor.language
-    result = {"counts": _counts(config, activity, now), "filters": args}
+    result = {"counts": step_counts(config, activity, now), "filters": args}
     result["waiting"] = _waiting_page(config, activity, args, now, lang)
     result["matrix"] = _matrix(activity, lang)
     result["flows"] = country_flows(result["matrix"]["cells"])
@@ -86,7 +86,7 @@ def _member_steps():
                       finished=Exists(Reflection.objects.filter(participant=OuterRef("participant")))))
 
 
-def _counts(config, activity, now) -> dict:
+def step_counts(config, activity, now) -> dict:
     cutoff = now - config.rules.fallback_window
     people = Participant.objects.filter(activity=activity).aggregate(
         participants=Count("id"), context=Count("id", filter=~Q(country="")),
