@@ -12,3 +12,8 @@ class MlcourseConfig(AppConfig):
     # Read by edx-django-utils' plugin framework in the LMS and Studio. No URLs or settings are needed:
     # the blocks reach the app through their handlers, so only the app itself (models, migrations) is plugged in.
     plugin_app = {}
+
+    def ready(self):
+        from .signals import connect_platform_signals  # noqa: PLC0415
+
+        connect_platform_signals()  # the retirement pipeline, when running inside Open edX

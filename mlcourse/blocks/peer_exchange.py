@@ -11,7 +11,7 @@ from mlcourse.runtime import course_key_for, usage_key_for
 
 from . import peer_exchange_ui as ui
 from . import staff_ui
-from .base import BlockMixin, json_handler
+from .base import BlockMixin, error_response, json_handler, json_response
 from .peer_exchange_staff import StaffHandlersMixin
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -162,6 +162,21 @@ class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
         for name, value in ui.clean_studio_payload(payload).items():
             setattr(self, name, value)
         return {"result": "success"}
+
+    @XBlock.handler
+    def download_my_data(self, request, suffix=""):
+        """GET: everything this activity stores about the current learner, as a JSON file."""
+        from mlcourse.services import ApiError  # noqa: PLC0415
+        from mlcourse.services.privacy import my_data  # noqa: PLC0415
+
+        try:
+            data = my_data(self.config(), self.actor)
+        except ApiError as error:
+            return error_response(self, error)
+        response = json_response(data)
+        response.headers["Content-Disposition"] = 'attachment; filename="my-peer-exchange-data.json"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     # --- grading and events --------------------------------------------------------------------------
     def _event(self, state, name):

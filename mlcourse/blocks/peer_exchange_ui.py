@@ -111,6 +111,10 @@ STRINGS = {
     "deadline_passed": N_("The deadline for this step has passed."),
     "submission_due": N_("Submissions due: %(date)s"), "review_due": N_("Reviews due: %(date)s"),
     "reason": N_("Why this pairing"),
+    "download_data": N_("Download my data (JSON)"),
+    "contribution_hidden": N_("The course team has hidden this contribution."),
+    "your_contribution_hidden": N_("The course team has hidden your contribution from your partners: %(reason)s"),
+    "review_hidden": N_("The course team has hidden this review: %(reason)s"),
 }
 
 

@@ -95,6 +95,9 @@ function MlcoursePeerExchange(runtime, element) {
     box.querySelectorAll(".mlc-panel").forEach(function (p) { p.hidden = p.getAttribute("data-panel") !== phase; });
     fillContext(); fillContribution(); fillWaiting(); fillReview(); fillFeedback(); fillDone();
     $(".mlc-repair").hidden = !state.can_request_new_partner;
+    var moderated = $(".mlc-moderated"), hiddenReason = state.contribution && state.contribution.hidden_reason;
+    moderated.hidden = !hiddenReason;
+    moderated.textContent = hiddenReason ? fmt(T.your_contribution_hidden, {reason: hiddenReason}) : "";
     $(".mlc-prompt").open = ["context", "contribute", "waiting"].indexOf(phase) >= 0;
     if (moveFocus) { var h = $("[data-panel='" + phase + "'] h3"); if (h) { h.focus(); } }
     schedule();
@@ -170,7 +173,9 @@ function MlcoursePeerExchange(runtime, element) {
     var card = el("article", {"class": "mlc-card"});
     card.appendChild(el("h4", {}, memberLabel(member)));
     card.appendChild(el("h5", {}, T.their_contribution));
-    card.appendChild(el("div", {"class": "mlc-quote", dir: "auto"}, member.contribution ? member.contribution.text : ""));
+    var hidden = member.contribution && member.contribution.text === null;
+    card.appendChild(el("div", {"class": "mlc-quote", dir: "auto"}, hidden ? T.contribution_hidden
+      : (member.contribution ? member.contribution.text : "")));
     var form = el("form", {"class": "mlc-form", "novalidate": ""});
     var prefix = uid + "-r" + member.id;
     state.rubric.forEach(function (q) {
@@ -231,6 +236,7 @@ function MlcoursePeerExchange(runtime, element) {
     dl.appendChild(el("dt", {}, T.learned)); dl.appendChild(el("dd", {dir: "auto"}, r.learned));
     dl.appendChild(el("dt", {}, T.suggestion)); dl.appendChild(el("dd", {dir: "auto"}, r.suggestion));
     card.appendChild(dl);
+    if (r.hidden_reason) { card.appendChild(el("p", {"class": "mlc-notice"}, fmt(T.review_hidden, {reason: r.hidden_reason}))); }
     if (r.rating) {
       card.appendChild(el("p", {"class": "mlc-rating"}, fmt(T.rated, {value: r.rating.helpfulness}) +
         (r.rating.note ? " — " + r.rating.note : "")));
@@ -313,6 +319,7 @@ function MlcoursePeerExchange(runtime, element) {
   });
   $("[data-action='edit']").addEventListener("click", function () { editing = true; render(state, true); });
   $("[data-action='new-partner']").addEventListener("click", function (ev) { act("request_new_partner", {}, null); });
+  $(".mlc-download").setAttribute("href", runtime.handlerUrl(root, "download_my_data"));
   window.addEventListener("focus", refresh);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { refresh(); } });
 

@@ -1,0 +1,67 @@
+"""A learner's own data (download) and user retirement (erase personal data, keep exchanges consistent).
+
+Retirement keeps the rows partners depend on — memberships, reviews with their scale answers, ratings — and
+removes everything that is personal: ids become `retired:<n>`, names and free text are erased, the learner
+leaves the waiting pool. Country and organisation type stay, unlinked from any person, because partners and
+the cohort statistics (the country matrix) rest on them. See docs/privacy.md.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from mlcourse.models import Contribution, Participant, Rating, Reflection, Review, StaffAction
+
+from .config import ActivityConfig
+from .errors import not_signed_in
+from .records import find_activity, participant_for
+from .state import build_state
+
+RETIRED_TEXT = ""
+
+
+def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
+    """Everything this activity stores about the learner, as JSON-ready data."""
+    if not actor.is_authenticated:
+        raise not_signed_in()
+    now = now or timezone.now()
+    activity = find_activity(config)
+    participant = participant_for(activity, actor.learner_id)
+    if participant is None:
+        return {"learner_id": actor.learner_id, "activity": config.usage_key, "participant": None}
+    notes = list(Rating.objects.filter(review__reviewee=participant).values("review_id", "helpfulness", "note",
+                                                                           "submitted"))
+    return {
+        "learner_id": participant.learner_id, "activity": config.usage_key, "course": config.course_key,
+        "participant": {"display_name": participant.display_name, "country": participant.country,
+                        "organisation_type": participant.organisation_type, "languages": participant.languages,
+                        "time_zone": participant.time_zone, "joined": participant.created.isoformat(),
+                        "waiting_since": participant.waiting_since and participant.waiting_since.isoformat()},
+        "ratings_given": [{**row, "submitted": row["submitted"].isoformat()} for row in notes],
+        "state": build_state(config, actor, now, participant=participant, activity=activity),
+    }
+
+
+def retire_learner(learner_ids) -> int:
+    """Erase the personal data of these learner ids in every activity; returns how many participants."""
+    learner_ids = [i for i in learner_ids if i]
+    if not learner_ids:
+        return 0
+    with transaction.atomic():
+        people = list(Participant.objects.filter(learner_id__in=learner_ids))
+        for person in people:
+            Participant.objects.filter(pk=person.pk).update(
+                learner_id=f"retired:{person.pk}", display_name="", languages=[], time_zone="",
+                utc_offset_minutes=None, waiting_since=None, first_in_line=False, returns_to_pool=False)
+        Contribution.objects.filter(participant__in=people).update(text=RETIRED_TEXT, word_count=0)
+        for review in Review.objects.filter(reviewer__in=people):
+            questions = {q.get("id"): q.get("type") for q in review.questions}
+            review.answers = {k: v for k, v in review.answers.items() if questions.get(k) == "scale"}
+            review.learned, review.suggestion = RETIRED_TEXT, RETIRED_TEXT
+            review.save(update_fields=["answers", "learned", "suggestion"])
+        Rating.objects.filter(review__reviewee__in=people).update(note=RETIRED_TEXT)
+        Reflection.objects.filter(participant__in=people).update(text=RETIRED_TEXT)
+        StaffAction.objects.filter(actor_id__in=learner_ids).update(actor_id="retired")
+    return len(people)
