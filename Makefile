@@ -31,11 +31,16 @@ dev: seed
 	@echo "Demo: http://127.0.0.1:$(PORT)/  (learners: ?student=<name>; staff: ?student=staff)"
 	$(DEV) $(BIN)/django-admin runserver 127.0.0.1:$(PORT)
 
-# Debian's Chromium and Noto fonts for the browser tests (installed only when missing).
+# Debian's Chromium and Noto fonts for the browser tests, MariaDB for the concurrency tests (installed only
+# when missing). The MariaDB driver is PyMySQL (pure Python, in the `test` extra): no client library needed.
 apt-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi noto; then \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	    chromium fonts-noto-core; fi
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi noto || missing="$$missing fonts-noto-core"; \
+	for tool in /usr/sbin/mariadbd mariadb-install-db mariadb-admin mariadb; do \
+	  command -v $$tool >/dev/null || { missing="$$missing mariadb-server"; break; }; done; \
+	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	  --no-install-recommends $$missing; fi
 
 translations: venv
 	$(BIN)/python scripts/compile_translations.py
@@ -44,13 +49,26 @@ check: venv
 	$(TEST) $(BIN)/django-admin makemigrations mlcourse --check --dry-run
 	$(TEST) $(BIN)/django-admin check
 
+# The suite on SQLite, then the MariaDB concurrency tests on a throwaway server (scripts/start-mariadb.sh:
+# data under $(DB_DIR), 127.0.0.1:$(DB_PORT) only), stopped and deleted whatever the result (also on Ctrl-C).
+# Fails if either run failed.
+MYSQL_TEST := $(TEST) MLCOURSE_TEST_DB=mysql
 test: venv apt-deps check
-	$(TEST) $(BIN)/python -m pytest -q
+	@rc=0; $(TEST) $(BIN)/python -m pytest -q || rc=1; \
+	echo "== MariaDB: makemigrations --check and tests/test_concurrency_mariadb.py"; \
+	trap 'sh scripts/stop-mariadb.sh' EXIT; trap 'exit 130' INT TERM; \
+	if sh scripts/start-mariadb.sh; then \
+	  $(MYSQL_TEST) $(BIN)/django-admin makemigrations mlcourse --check --dry-run || rc=1; \
+	  $(MYSQL_TEST) $(BIN)/python -m pytest -q --create-db tests/test_concurrency_mariadb.py || rc=1; \
+	else rc=1; fi; \
+	exit $$rc
 
 # Benchmarks (not part of `make test`): numbers go to var/bench/*.json.
 bench: venv
 	rm -f var/bench/bench.db
-	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_handlers.py > /dev/null
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py > /dev/null
+	PYTHONPATH=. $(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info
