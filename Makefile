@@ -55,10 +55,12 @@ check: venv
 MYSQL_TEST := $(TEST) MLCOURSE_TEST_DB=mysql
 test: venv apt-deps check
 	@rc=0; $(TEST) $(BIN)/python -m pytest -q || rc=1; \
-	echo "== MariaDB: makemigrations --check and tests/test_concurrency_mariadb.py"; \
+	echo "== MariaDB: makemigrations --check; concurrency under REPEATABLE READ, then READ COMMITTED (Django's)"; \
 	trap 'sh scripts/stop-mariadb.sh' EXIT; trap 'exit 130' INT TERM; \
 	if sh scripts/start-mariadb.sh; then \
 	  $(MYSQL_TEST) $(BIN)/django-admin makemigrations mlcourse --check --dry-run || rc=1; \
+	  MLCOURSE_DB_ISOLATION="repeatable read" $(MYSQL_TEST) $(BIN)/python -m pytest -q --create-db \
+	    tests/test_concurrency_mariadb.py || rc=1; \
 	  $(MYSQL_TEST) $(BIN)/python -m pytest -q --create-db tests/test_concurrency_mariadb.py || rc=1; \
 	else rc=1; fi; \
 	exit $$rc

@@ -13,6 +13,9 @@ _TEST_DB = str(VAR / f"test-{os.getpid()}.db")
 DATABASES = {"default": {**DATABASES["default"], "NAME": _TEST_DB, "TEST": {"NAME": _TEST_DB}}}
 
 if os.environ.get("MLCOURSE_TEST_DB") == "mysql":
+    import pymysql  # pure-Python driver (the `test` extra): no libmysqlclient or compiler needed
+
+    pymysql.install_as_MySQLdb()
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.mysql",
@@ -21,8 +24,12 @@ if os.environ.get("MLCOURSE_TEST_DB") == "mysql":
             "NAME": "mlcourse",
             "USER": "mlcourse",
             "PASSWORD": "mlcourse",
-            "OPTIONS": {"charset": "utf8mb4"},
-            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+            # Django's default, stated: the services rely on it (MLCOURSE_DB_ISOLATION="repeatable read" to probe).
+            "OPTIONS": {"charset": "utf8mb4",
+                        "isolation_level": os.environ.get("MLCOURSE_DB_ISOLATION", "read committed")},
+            # One test database per process, like the SQLite file above: two runs sharing a server never meet.
+            "TEST": {"NAME": f"test_mlcourse_{os.getpid()}", "CHARSET": "utf8mb4",
+                     "COLLATION": "utf8mb4_unicode_ci"},
         }
     }
 

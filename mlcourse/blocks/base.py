@@ -27,9 +27,20 @@ def error_response(block, error) -> Response:
     if error.params:
         message = message % {k: _(v) if isinstance(v, str) and k == "field" else v for k, v in error.params.items()}
     body = {"error": message, "code": error.code}
-    if getattr(error, "details", None):
-        body["details"] = error.details
+    details = getattr(error, "details", None)
+    if details:
+        body["details"] = {key: [_translated_item(block, item) for item in value] if key == "errors" else value
+                           for key, value in details.items()}
     return json_response(body, error.status)
+
+
+def _translated_item(block, item: dict) -> dict:
+    """A per-line problem ({"line", "error": msgid, "params", "code"}) in the learner's language."""
+    item = dict(item)
+    params = item.pop("params", None) or {}
+    message = block.ugettext(item["error"])
+    item["error"] = message % params if params else message
+    return item
 
 
 def json_handler(method):
@@ -51,7 +62,9 @@ def json_handler(method):
             return json_response({"error": _("The request is too large."), "code": "too_large"}, 413)
         try:
             payload = json.loads(body.decode("utf-8")) if body.strip() else {}
-        except (UnicodeDecodeError, ValueError):
+            # JSON may spell lone surrogates ("\ud800"): not text, so neither storable nor answerable as UTF-8.
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except (UnicodeError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than Python
             return json_response({"error": _("The request is not valid JSON."), "code": "invalid_json"}, 400)
         try:
             return json_response(method(self, payload))

@@ -37,20 +37,22 @@ STAFF_STRINGS = {
     "why_alone": N_("Nobody else is waiting"),
     "why_same_country_only": N_("Only learners from the same country are waiting"),
     "why_same_country_within_window": N_("Only same-country learners are waiting; still within the fallback window"),
+    "why_window_passed": N_("Past the fallback window: paired with anyone at their next visit or the next arrival"),
     "why_past_partners_only": N_("Only past partners are waiting"),
     "selected": N_("Selected: %(count)s"),
     "pair_selected": N_("Pair selected"), "pick_2_3": N_("Select two or three waiting learners to pair."),
     "pair_all": N_("Pair everyone waiting now"),
+    "include_same": N_("Then pair those left over within their own country"),
     "confirm_needed": N_("Please confirm this pairing:"),
     "w_same_country": N_("these learners are from the same country"),
     "w_met_before": N_("these learners have been partners before"),
     "pair_anyway": N_("Pair anyway"), "cancel": N_("Cancel"), "confirm": N_("Confirm"),
     "paired": N_("Paired."),
     "plan_heading": N_("Plan for everyone waiting now"),
-    "plan_summary": N_("%(paired)s of %(waiting)s waiting learners would be paired in %(groups)s groups. "
-                       "Pairs across countries: %(cross)s (at most %(bound)s are possible)."),
+    "plan_summary": N_("Learners waiting: %(waiting)s; would be paired: %(paired)s; new exchanges: %(groups)s; "
+                       "pairs across countries: %(cross)s (at most %(bound)s possible)."),
     "plan_empty": N_("Nobody can be paired under the partner rule right now."),
-    "batch_done": N_("Paired: %(count)s new exchanges."),
+    "batch_done": N_("Paired. New exchanges: %(count)s."),
     "prev": N_("Previous page"), "next": N_("Next page"), "page": N_("Page %(page)s of %(pages)s"),
     "waiting_pages": N_("Pages of the waiting list"), "exchanges_pages": N_("Pages of the exchanges"),
     # exchanges
@@ -99,7 +101,7 @@ STAFF_STRINGS = {
     "ratings_title": N_("How helpful learners found the reviews"),
     "ratings_desc": N_("Number of ratings for each helpfulness score, from 1 (not helpful) to 5 (very helpful): "
                        "%(list)s."),
-    "rating_n": N_("%(score)s: %(count)s"),
+    "rating_n": N_("score %(score)s: %(count)s"),
     # tools
     "tools_heading": N_("Tools"),
     "roster_heading": N_("Import a roster"),
@@ -124,7 +126,8 @@ STAFF_STRINGS = {
 def dashboard_context(block) -> dict:
     t = translated(block, STAFF_STRINGS)
     t["org_types"] = {key: block.ugettext(label) for key, label in ORGANISATION_TYPES}
-    t["reasons"] = translated(block, REASONS)
+    # "same_country" also tags the pairs staff confirm by hand, whatever the partner rule: a neutral name here.
+    t["reasons"] = translated(block, {**REASONS, "same_country": N_("Paired within one country")})
     lang = block.language
     uid = dom_id(block) + "-s"
     usernames = bool(getattr(settings, "MLCOURSE_EXPORT_USERNAMES", True))

@@ -15,16 +15,21 @@ from . import validation as v
 from .config import SCALE, ActivityConfig
 from .errors import N_, ApiError, not_signed_in
 from .matching import match_or_wait
-from .records import current_membership, ensure_activity, find_activity, lock_activity, require_participant
+from .records import current_membership, ensure_activity, lock_activity_for, require_participant
 from .state import build_state, members_of, reviews_pending
 
 
 def _writer(config: ActivityConfig, actor):
-    """Open the write path: a signed-in learner, the activity row, and the activity lock taken."""
+    """Open the write path: a signed-in learner, then the activity lock as the transaction's first statement.
+
+    The activity row must exist already (save_context creates it before its transaction): creating it inside
+    the lock would let two first arrivals deadlock on MySQL's gap locks under REPEATABLE READ.
+    """
     if not actor.is_authenticated:
         raise not_signed_in()
-    activity = ensure_activity(config)
-    lock_activity(activity)
+    activity = lock_activity_for(config)
+    if activity is None:
+        raise ApiError("no_context", N_("Please tell us about your context first."), 409)
     return activity
 
 
@@ -58,6 +63,9 @@ def save_context(config: ActivityConfig, actor, payload, now: datetime | None = 
             or not all(is_language(code) for code in languages):
         raise ApiError("invalid_languages", N_("Please choose the languages you read from the list."))
     tz_name = v.time_zone(payload.get("time_zone"))
+    if not actor.is_authenticated:
+        raise not_signed_in()
+    ensure_activity(config)  # in its own statement, before the locked transaction
     with transaction.atomic():
         activity = _writer(config, actor)
         participant, _created = Participant.objects.get_or_create(

@@ -26,6 +26,18 @@ def ensure_activity(config: ActivityConfig) -> Activity:
         return Activity.objects.get(course_key=config.course_key, usage_key=config.usage_key)
 
 
+def lock_activity_for(config: ActivityConfig) -> Activity | None:
+    """Take the activity's write lock as the FIRST statement of the transaction (None: no such activity).
+
+    Writing first matters beyond SQLite: under REPEATABLE READ a plain SELECT before the lock would fix the
+    transaction's snapshot, and every read "inside the lock" would then be stale.
+    """
+    rows = Activity.objects.filter(course_key=config.course_key, usage_key=config.usage_key)
+    if not rows.update(match_clock=F("match_clock") + 1):
+        return None
+    return rows.get()
+
+
 def lock_activity(activity: Activity) -> None:
     """Serialize writers of one activity: the first statement of their transaction writes its row.
 

@@ -111,7 +111,8 @@ def import_roster(config: ActivityConfig, actor, csv_text, resolve_learner_id: C
 
 
 def _error(line: int, code: str, message: str, **params) -> dict:
-    return {"line": line, "error": message % params if params else message, "code": code}
+    """One bad line; the message stays an msgid with its params so the block can translate it."""
+    return {"line": line, "error": message, "params": params, "code": code}
 
 
 def _invalid(errors: list[dict]) -> ApiError:

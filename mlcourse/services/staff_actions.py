@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,23 +19,22 @@ from .audit import record, require_staff
 from .config import ActivityConfig
 from .errors import N_, ApiError
 from .matching import as_seeker, form_exchange, match_or_wait, past_partner_ids
-from .records import find_activity, lock_activity
+from .records import lock_activity_for
 
 MAX_REASON = 500
 
 
 def _locked_activity(config):
-    activity = find_activity(config)
+    activity = lock_activity_for(config)
     if activity is None:
         raise ApiError("no_activity", N_("Nobody has taken part in this activity yet."), 409)
-    lock_activity(activity)
     return activity
 
 
 def _ids(payload, key, *, low=1, high=3) -> list[int]:
     value = payload.get(key)
     if not isinstance(value, list) or not low <= len(value) <= high \
-            or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in value) \
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= 2**62 for i in value) \
             or len(set(value)) != len(value):
         raise ApiError("invalid_type", N_("The field %(field)s must be a list of %(low)s to %(high)s learners."),
                        field=key, low=low, high=high)
@@ -167,7 +167,7 @@ KINDS = {"review": Review, "contribution": Contribution}
 
 def _hidden_target(config, activity, payload):
     kind = payload.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # `[] in KINDS` raises TypeError: unhashable
         raise ApiError("invalid_kind", N_("Choose what to hide: a review or a contribution."))
     target_id = v.integer(payload, "id", low=1, high=2**62)
     scope = {"exchange__activity": activity} if kind == "review" else {"participant__activity": activity}
@@ -218,27 +218,32 @@ def _due(payload, key):
         raise ApiError("invalid_date", N_("Please give %(field)s as a date and time."), field=key)
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+        parsed.astimezone(dt_timezone.utc)  # stored in UTC: "0001-01-01T00:00+05:00" has no UTC date
+    except (ValueError, OverflowError) as exc:
         raise ApiError("invalid_date", N_("Please give %(field)s as a date and time."), field=key) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed
 
 
 def staff_extend_deadline(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
-    """Give one learner their own submission and/or review deadline (null returns them to the activity's)."""
+    """Give one learner their own submission and/or review deadline. Only the keys sent change; null returns
+    that deadline to the activity's."""
     require_staff(actor)
     payload = v.require_dict(payload)
     v.only_keys(payload, {"participant", "submission_due", "review_due"})
     participant_id = v.integer(payload, "participant", low=1, high=2**62)
-    submission_due, review_due = _due(payload, "submission_due"), _due(payload, "review_due")
+    changes = {key: _due(payload, key) for key in ("submission_due", "review_due") if key in payload}
+    if not changes:
+        raise ApiError("required", N_("Please fill in %(field)s."), field="submission_due")
     now = now or timezone.now()
     with transaction.atomic():
         activity = _locked_activity(config)
-        updated = Participant.objects.filter(activity=activity, pk=participant_id).update(
-            submission_due=submission_due, review_due=review_due)
+        updated = Participant.objects.filter(activity=activity, pk=participant_id).update(**changes)
         if not updated:
             raise ApiError("not_found", N_("No such learner in this activity."), 404)
-        record(activity, actor, "extend_deadline", {
-            "participant": participant_id, "submission_due": submission_due and submission_due.isoformat(),
-            "review_due": review_due and review_due.isoformat()}, now)
-    return {"participant": participant_id, "submission_due": submission_due and submission_due.isoformat(),
-            "review_due": review_due and review_due.isoformat()}
+        participant = Participant.objects.get(pk=participant_id)
+        result = {"participant": participant_id,
+                  "submission_due": participant.submission_due and participant.submission_due.isoformat(),
+                  "review_due": participant.review_due and participant.review_due.isoformat()}
+        record(activity, actor, "extend_deadline", result, now)
+    return result

@@ -46,10 +46,10 @@ def _page_args(payload) -> dict:
 def _empty(args) -> dict:
     return {"counts": dict.fromkeys(("participants", "context", "contributed", "waiting", "review", "feedback",
                                      "done", "stalled", "waiting_past_window", "exchanges", "reviews"), 0),
-            "waiting": {"total": 0, "page": 1, "pages": 1, "rows": []},
+            "waiting": {"total": 0, "page": 1, "pages": 1, "by_country": {}, "rows": []},
             "exchanges": {"total": 0, "page": 1, "pages": 1, "rows": []},
             "matrix": {"countries": [], "cells": []}, "flows": country_flows([]),
-            "reciprocity": cohort_reciprocity({}, []) | {"per_exchange": None},
+            "reciprocity": {k: v for k, v in cohort_reciprocity({}, []).items() if k != "per_exchange"},
             "ratings": {str(i): 0 for i in range(1, 6)}, "filters": args}
 
 
@@ -129,7 +129,9 @@ def _waiting_page(config, activity, args, now, lang) -> dict:
                       "country_name": country_name(p.country, lang), "organisation_type": p.organisation_type,
                       "since": p.waiting_since.isoformat(), "hours": round((now - p.waiting_since).total_seconds()
                                                                            / 3600, 1),
-                      "first_in_line": p.first_in_line, "why": _why_waiting(config, p, by_country, total, now)}
+                      "first_in_line": p.first_in_line, "why": _why_waiting(config, p, by_country, total, now),
+                      "submission_due": p.submission_due and p.submission_due.isoformat(),
+                      "review_due": p.review_due and p.review_due.isoformat()}
                      for p in rows]}
 
 
@@ -141,6 +143,8 @@ def _why_waiting(config, participant, by_country, total, now) -> str:
     rule = config.rules.partner_rule
     if others_elsewhere == 0 and rule != pairing.PartnerRule.ANY:
         if rule == pairing.PartnerRule.DIFFERENT_COUNTRY_PREFERRED:
+            if now - participant.waiting_since >= config.rules.fallback_window:
+                return "window_passed"  # matched with anyone at their next visit or the next arrival
             return "same_country_within_window"
         return "same_country_only"
     return "past_partners_only"

@@ -1,81 +1,96 @@
 /* Staff dashboard of the peer exchange. Plain JS, no framework, no external requests. Learner text goes in
- * only with textContent; every string comes translated from the server (staff_ui.STAFF_STRINGS). */
+ * only as text nodes; every string comes translated from the server (staff_ui.STAFF_STRINGS). */
 window.MlcourseStaffDashboard = function (runtime, root) {
   "use strict";
   var box = root && root.querySelector(".mlc-staff");
   if (!box) { return; }
   var boot = JSON.parse(box.querySelector("script[type='application/json']").textContent);
-  var T = boot.strings, uid = boot.uid, lang = boot.lang, NS = "http://www.w3.org/2000/svg";
+  var T = boot.strings, uid = boot.uid, lang = boot.lang;
   var q = {waiting_page: 1, exchanges_page: 1, page_size: boot.page_size, status: "all", country: ""};
-  var data = null, busy = false, picked = {}, names = {}, pending = null;
-  var live = $(".mlc-s-live"), errBox = $(".mlc-s-error"), dlg = $(".mlc-s-dialog");
+  var data, busy = false, picked = {}, names = {}, pending = null, planSame = false;
+  var live = $(".mlc-s-live"), errBox = $(".mlc-s-error"), dlg = $("dialog");
 
   function $(sel, scope) { return (scope || box).querySelector(sel); }
+  // mk(tag, attributes or a class name, children: text, a node or a list of them)
   function mk(tag, attrs, kids, svg) {
-    var n = svg ? document.createElementNS(NS, tag) : document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { if (attrs[k] != null) { n.setAttribute(k, attrs[k]); } });
+    var n = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag) : document.createElement(tag);
+    attrs = typeof attrs === "string" ? {"class": attrs} : attrs || {};
+    Object.keys(attrs).forEach(function (k) { if (attrs[k] != null) { n.setAttribute(k, attrs[k]); } });
     return add(n, kids);
   }
   function add(n, kids) {
     [].concat(kids == null ? [] : kids).forEach(function (k) {
-      if (k != null && k !== "") { n.appendChild(typeof k === "object" ? k : document.createTextNode(String(k))); }
+      if (k || k === 0) { n.appendChild(typeof k === "object" ? k : document.createTextNode(k)); }
     });
     return n;
   }
   function s(tag, attrs, kids) { return mk(tag, attrs, kids, true); }
-  function clear(n) { n.textContent = ""; return n; }
-  function fmt(str, p) { return str.replace(/%\((\w+)\)s/g, function (m, k) { return p[k]; }); }
+  function clear(sel) { var n = $(sel); n.textContent = ""; return n; }
+  function fmt(str, p) { return str.replace(/%\((\w+)\)s/g, function (m, k) { return p[k] == null ? "?" : p[k]; }); }
+  function tr(prefix, key) { return T[prefix + key] || key; }
   function announce(msg) { live.textContent = ""; setTimeout(function () { live.textContent = msg; }, 50); }
-  function showError(msg) { errBox.textContent = msg || ""; errBox.hidden = !msg; }
-  function csrf() { var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/); return m ? decodeURIComponent(m[1]) : ""; }
-  function num(x, d) {
-    return x == null ? T.not_measured : Number(x).toLocaleString(lang, {minimumFractionDigits: d, maximumFractionDigits: d});
+  // The alert box moves next to the control that failed (a fixed page header may hide the top of the page).
+  function showError(msg, at) {
+    var spot = at && (at.closest(".mlc-s-box, .mlc-s-bar, td") || at);
+    if (spot) { spot.after(errBox); } else if (!box.contains(errBox)) { live.after(errBox); }
+    errBox.textContent = msg || ""; errBox.hidden = !msg;
   }
-  function pct(x) { return x == null ? T.not_measured : Number(x).toLocaleString(lang, {style: "percent"}); }
-  function when(iso) { return new Date(iso).toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}); }
-  function reason(r) { return T.reasons[r] || r; }
-  function sr(text) { return mk("span", {"class": "mlc-sr"}, " " + text); }
-  function small(label, attrs) { return mk("button", Object.assign({type: "button", "class": "mlc-button mlc-secondary mlc-s-small"}, attrs), label); }
+  function num(x, d) {
+    return x == null ? T.not_measured : x.toLocaleString(lang, {minimumFractionDigits: d, maximumFractionDigits: d});
+  }
+  function sr(text) { return mk("span", "mlc-sr", " " + text); }
+  function small(label, attrs) {
+    return mk("button", Object.assign({type: "button", "class": "mlc-button mlc-secondary mlc-s-small"}, attrs), label);
+  }
+  function notice(wrap, text) { wrap.appendChild(mk("p", "mlc-notice", text)); }
+  function name(m) { return m.name || m.learner_id || "#" + m.id; }
+  function who(m) { return name(m) + " (" + m.country_name + ")"; }
+  function reasons(list) { return list.map(function (r) { return T.reasons[r] || r; }).join("; "); }
 
   function post(handler, payload) {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return fetch(runtime.handlerUrl(root, handler), {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf(), "X-Requested-With": "XMLHttpRequest"},
-      body: JSON.stringify(payload || {})
+      method: "POST", credentials: "same-origin", body: JSON.stringify(payload),
+      headers: {"Content-Type": "application/json", "X-CSRFToken": m ? decodeURIComponent(m[1]) : "",
+        "X-Requested-With": "XMLHttpRequest"}
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (d) {
-        if (!resp.ok) { var e = new Error(d.error || T.network_error); e.code = d.code; e.details = d.details || {}; throw e; }
-        return d;
+        if (resp.ok) { return d; }
+        var e = new Error(d.error || T.network_error);
+        e.code = d.code; e.details = d.details || {};
+        throw e;
       });
     }, function () { throw new Error(T.network_error); });
   }
 
-  /* Load the overview and draw it; focus that sat on a redrawn control goes to its successor (same data-key)
-   * or else to the heading of the section the action came from. */
+  /* Load the overview and draw it. Focus left on a redrawn control goes to its successor (same data-key), else
+   * to the heading of the section the action came from. */
   function load(key, fallback) {
     return post("staff_overview", q).then(function (d) {
       data = d; render();
       var a = document.activeElement;
-      if (a && a !== document.body && box.contains(a) && !a.disabled && !a.closest("[hidden]")) { return; }
-      var next = key && box.querySelector("[data-key='" + key + "']");
-      if (next || fallback) { (next || fallback).focus(); }
+      if (a && a !== document.body && !(box.contains(a) && (a.disabled || a.closest("[hidden]")))) { return; }
+      a = key && $("[data-key='" + key + "']") || fallback;
+      if (a) { a.focus(); }
     }).catch(function (err) { showError(err.message); });
   }
 
-  /* One action at a time: busy button, result announced, then the overview is loaded again. `ok` answers the
-   * message to announce; `fail` may handle an error itself (returning true). */
+  /* One action at a time: the button shows it is busy, the result is announced, the overview reloaded. `ok` is
+   * the message or makes it from the answer; `fail` may handle an error itself (answering true). */
   function act(btn, handler, payload, ok, fail) {
     if (busy) { return; }
     busy = true; showError("");
-    btn.setAttribute("aria-disabled", "true"); btn.classList.add("is-busy");
+    btn.setAttribute("aria-disabled", "true");
     announce(T.working);
-    var key = btn.getAttribute("data-key"), part = btn.closest(".mlc-s-part"), head = part && $("h3", part);
+    var part = btn.closest(".mlc-s-part");
     post(handler, payload).then(function (res) {
-      var msg = ok(res);
-      return load(key, head).then(function () { announce(msg || T.updated); });
+      var msg = ok.call ? ok(res) : ok;
+      return load(btn.getAttribute("data-key"), part && $("h3", part)).then(function () {
+        announce(msg || T.updated);
+      });
     }).catch(function (err) {
-      if (!(fail && fail(err))) { showError(err.message); announce(err.message); }
-    }).then(function () { busy = false; btn.removeAttribute("aria-disabled"); btn.classList.remove("is-busy"); });
+      if (!(fail && fail(err))) { showError(err.message, btn); announce(err.message); }
+    }).then(function () { busy = false; btn.removeAttribute("aria-disabled"); });
   }
 
   /* ---- drawing ---------------------------------------------------------------------------------------- */
@@ -83,188 +98,181 @@ window.MlcourseStaffDashboard = function (runtime, root) {
     box.querySelectorAll("[data-count]").forEach(function (n) {
       var k = n.getAttribute("data-count"), v = data.counts[k] || 0;
       $("dd", n).textContent = v.toLocaleString(lang);
-      n.classList.toggle("is-alert", (k === "stalled" || k === "waiting_past_window") && v > 0);
+      n.classList.toggle("is-alert", /stalled|past/.test(k) && v > 0);
     });
-    renderWaiting(data.waiting);
-    renderExchanges(data.exchanges);
+    listing("waiting", data.waiting, [T.h_name, T.h_country, T.h_org, T.h_hours, T.h_first, T.h_why], waitingRow);
+    listing("exchanges", data.exchanges, [T.h_exchange, T.h_members, T.h_reasons, T.h_reviews, T.h_recip, T.h_last,
+      T.h_actions], exchangeRow);
+    showPicked();
     renderCountries();
     renderMatrix(data.matrix);
     renderRecip(data.reciprocity, data.flows);
     renderRatings(data.ratings);
-    add(clear($("datalist")), Object.keys(names).map(function (id) { return mk("option", {value: id, label: names[id]}); }));
+    add(clear("datalist"), Object.keys(names).map(function (id) {
+      return mk("option", {value: id, label: names[id]});
+    }));
   }
 
-  // A real table; under 40rem the CSS stacks each row as a card, so explicit roles keep the table semantics.
+  // A real table. Under 40rem the CSS shows each row as a card: explicit roles keep the table semantics.
   function table(caption, heads, rows, cls) {
     var row = function (cells, th) {
       return mk("tr", {role: "row"}, cells.map(function (c, i) {
-        return th ? mk("th", {scope: "col", role: "columnheader"}, c) : i ? mk("td", {role: "cell", "data-label": heads[i]}, c)
-          : mk("th", {scope: "row", role: "rowheader"}, c);
+        return th ? mk("th", {scope: "col", role: "columnheader"}, c) : i ? mk("td", {role: "cell",
+          "data-label": cls === "mlc-s-stack" ? heads[i] : null}, c) : mk("th", {scope: "row", role: "rowheader"}, c);
       }));
     };
-    return mk("table", {role: "table", "class": cls}, [mk("caption", {}, caption),
-      mk("thead", {role: "rowgroup"}, row(heads, true)), mk("tbody", {role: "rowgroup"}, rows.map(function (r) { return row(r); }))]);
+    return mk("table", {role: "table", "class": cls}, [mk("caption", 0, caption), mk("thead", {role: "rowgroup"},
+      row(heads, 1)), mk("tbody", {role: "rowgroup"}, rows.map(function (r) { return row(r); }))]);
   }
 
-  function pager(kind, p) {
-    var g = $("[data-pager='" + kind + "']");
-    g.hidden = p.pages <= 1;
-    q[kind + "_page"] = p.page;
-    $(".mlc-s-pageno", g).textContent = fmt(T.page, p);
+  // One page of the waiting list or of the exchanges: the total, the table (or a notice) and the pager.
+  function listing(kind, page, heads, row) {
+    var wrap = clear(".mlc-s-" + kind), g = $("[data-pager='" + kind + "']");
+    $(".mlc-s-total", wrap.parentNode).textContent = fmt(T[kind + "_total"], {count: page.total});
+    if (!page.rows.length) { notice(wrap, T[kind + "_empty"]); } else {
+      wrap.appendChild(table(T[kind + "_caption"], heads, page.rows.map(row), "mlc-s-stack"));
+    }
+    g.hidden = page.pages < 2;
+    q[kind + "_page"] = page.page;
+    $("span", g).textContent = fmt(T.page, page);
     g.querySelectorAll("button").forEach(function (b) {
-      var to = p.page + Number(b.getAttribute("data-step"));
-      b.disabled = to < 1 || to > p.pages;
+      var to = page.page + +b.getAttribute("data-step");
+      b.disabled = to < 1 || to > page.pages;
     });
   }
 
-  function empty(wrap, text) { wrap.appendChild(mk("p", {"class": "mlc-notice"}, text)); }
-
-  function renderWaiting(w) {
-    $(".mlc-s-wtotal").textContent = fmt(T.waiting_total, {count: w.total});
-    var wrap = clear($(".mlc-s-wtable"));
-    if (!w.rows.length) { empty(wrap, T.waiting_empty); } else {
-      wrap.appendChild(table(T.waiting_caption, [T.h_name, T.h_country, T.h_org, T.h_hours, T.h_first, T.h_why],
-        w.rows.map(function (r) {
-          var name = r.name || r.learner_id;
-          names[r.id] = name + " (" + r.country_name + ")";
-          var cb = mk("input", {type: "checkbox", "data-pick": r.id, "data-key": "w" + r.id});
-          cb.checked = !!picked[r.id];
-          return [mk("label", {"class": "mlc-s-pick"}, [cb, mk("span", {dir: "auto"}, name)]), r.country_name,
-            T.org_types[r.organisation_type] || r.organisation_type, num(r.hours, 1), r.first_in_line ? T.yes : T.no,
-            T["why_" + r.why] || r.why];
-        }), "mlc-s-stack"));
-    }
-    pager("waiting", w);
-    showPicked();
+  function waitingRow(r) {
+    var cb = mk("input", {type: "checkbox", "data-pick": r.id, "data-key": "w" + r.id});
+    cb.checked = !!picked[r.id];
+    names[r.id] = who(r);
+    return [mk("label", "mlc-s-pick", [cb, mk("span", {dir: "auto"}, name(r))]), r.country_name,
+      T.org_types[r.organisation_type] || r.organisation_type, num(r.hours, 1), r.first_in_line ? T.yes : T.no,
+      tr("why_", r.why)];
   }
 
   function showPicked() { $(".mlc-s-picked").textContent = fmt(T.selected, {count: Object.keys(picked).length}); }
 
-  function renderExchanges(x) {
-    $(".mlc-s-xtotal").textContent = fmt(T.exchanges_total, {count: x.total});
-    var wrap = clear($(".mlc-s-xtable"));
-    if (!x.rows.length) { empty(wrap, T.exchanges_empty); } else {
-      wrap.appendChild(table(T.exchanges_caption, [T.h_exchange, T.h_members, T.h_reasons, T.h_reviews, T.h_recip,
-        T.h_last, T.h_actions], x.rows.map(exchangeRow), "mlc-s-stack"));
-    }
-    pager("exchanges", x);
-  }
-
   function exchangeRow(e) {
-    var who = {}, what = fmt(T.exchange_n, {id: e.id});
-    var members = mk("ul", {"class": "mlc-s-list"}, e.members.map(function (m) {
-      who[m.id] = m.name;
-      names[m.id] = m.name + " (" + m.country_name + ")";
-      return mk("li", {}, [mk("span", {dir: "auto"}, m.name), " (" + m.country_name + ")", mk("br"),
-        mk("small", {}, (T["step_" + m.step] || m.step) + " · " +
-          fmt(T.given_received, {given: m.reviews_given, received: m.reviews_received}))]);
+    var by = {};
+    var members = mk("ul", "mlc-s-list", e.members.map(function (m) {
+      by[m.id] = name(m);
+      names[m.id] = who(m);
+      return mk("li", 0, [mk("span", 0, [mk("bdi", 0, name(m)), " (" + m.country_name + ")"]), mk("small", 0,
+        tr("step_", m.step) + " · " + fmt(T.given_received, {given: m.reviews_given, received: m.reviews_received}))]);
     }));
-    var reviews = e.reviews.length ? mk("ul", {"class": "mlc-s-list"}, e.reviews.map(function (r) {
-      var label = fmt(T.review_n, {id: r.id});
-      return mk("li", {"class": r.hidden ? "is-hidden" : null}, [
-        fmt(T.review_line, {from: who[r.reviewer] || "?", to: who[r.reviewee] || "?"}) + " · " +
-          (r.helpfulness ? fmt(T.rated, {value: r.helpfulness}) : T.not_rated) + " ",
-        r.hidden ? mk("strong", {"class": "mlc-s-tag"}, T.hidden) : null,
-        small([r.hidden ? T.unhide : T.hide, sr(label)], {"data-review": r.id, "data-hidden": r.hidden ? "1" : null,
-          "data-key": "r" + r.id})]);
+    var reviews = e.reviews.length ? mk("ul", "mlc-s-list", e.reviews.map(function (r) {
+      return mk("li", r.hidden ? "is-hidden" : null, [fmt(T.review_line, {from: by[r.reviewer], to: by[r.reviewee]}) +
+        " · " + (r.helpfulness ? fmt(T.rated, {value: r.helpfulness}) : T.not_rated),
+        r.hidden && mk("strong", "mlc-s-tag", T.hidden), small([r.hidden ? T.unhide : T.hide, sr(fmt(T.review_n, r))],
+          {"data-review": r.id, "data-hidden": r.hidden || null, "data-key": "r" + r.id})]);
     })) : T.no_reviews;
-    return [["#" + e.id + " ", mk("span", {"class": "mlc-s-st is-" + e.status}, T["st_" + e.status] || e.status)],
-      members, e.reasons.map(reason).join("; "), reviews, num(e.reciprocity.index, 2), when(e.last_activity),
-      e.status === "closed" ? "" : small([T.dissolve, sr(what)], {"data-dissolve": e.id, "data-key": "x" + e.id})];
+    return [["#" + e.id + " ", mk("span", "mlc-s-st is-" + e.status, tr("st_", e.status))], members,
+      reasons(e.reasons), reviews, num(e.reciprocity.index, 2),
+      new Date(e.last_activity).toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}),
+      e.status === "closed" ? "" : small([T.dissolve, sr(fmt(T.exchange_n, e))], {"data-dissolve": e.id,
+        "data-key": "x" + e.id})];
   }
 
+  // The country filter: countries of the matrix and of the waiting pool (named by the browser when not on a page).
   function renderCountries() {
     var sel = $("[data-filter='country']"), known = {};
-    var region = function (c) { try { return new Intl.DisplayNames([lang], {type: "region"}).of(c); } catch (e) { return c; } };
     data.matrix.countries.forEach(function (c) { known[c.code] = c.name; });
     data.waiting.rows.forEach(function (r) { known[r.country] = r.country_name; });
-    Object.keys(data.waiting.by_country || {}).concat(q.country ? [q.country] : []).forEach(function (c) {
-      known[c] = known[c] || region(c);
+    Object.keys(data.waiting.by_country || {}).concat(q.country || []).forEach(function (c) {
+      try { known[c] = known[c] || new Intl.DisplayNames([lang], {type: "region"}).of(c); } catch (e) { known[c] = c; }
     });
-    while (sel.options.length > 1) { sel.remove(1); }
+    while (sel.length > 1) { sel.remove(1); }
     Object.keys(known).filter(Boolean).sort(function (a, b) { return known[a].localeCompare(known[b], lang); })
       .forEach(function (c) { sel.add(new Option(known[c], c)); });
     sel.value = q.country;
   }
 
-  // Heat map: reviewer country (rows) -> reviewed country (columns); four shades plus "none", legend in text.
+  // An SVG chart with an accessible name (<title>) and description (<desc>).
+  function chart(cls, w, h, title, desc) {
+    return s("svg", {role: "img", width: w, height: h, viewBox: "0 0 " + w + " " + h, "class": cls,
+      "aria-labelledby": uid + cls + "-t " + uid + cls + "-d"},
+      [s("title", {id: uid + cls + "-t"}, title), s("desc", {id: uid + cls + "-d"}, desc)]);
+  }
+
+  // Heat map, reviewer country (rows) -> reviewed country (columns): four shades and "none", a legend in words,
+  // and the same numbers in a table.
   function renderMatrix(m) {
-    var wrap = clear($(".mlc-s-matrix")), cs = m.countries, n = cs.length, val = {}, max = 1, C = 44, L = 40;
-    if (!n) { empty(wrap, T.matrix_empty); return; }
+    var wrap = clear(".mlc-s-matrix"), cs = m.countries, val = {}, max = 1, C = 44, L = 40;
+    var size = L + cs.length * C + 2;
+    if (!cs.length) { return notice(wrap, T.matrix_empty); }
     m.cells.forEach(function (c) { val[c.from + c.to] = c.reviews; max = Math.max(max, c.reviews); });
-    var shade = function (v) { return v ? Math.max(1, Math.ceil(v * 4 / max)) : 0; };
-    var size = L + n * C + 2;
-    var svg = s("svg", {role: "img", width: size, height: size, viewBox: "0 0 " + size + " " + size,
-      "aria-labelledby": uid + "-mt " + uid + "-md", "class": "mlc-s-heat"},
-      [s("title", {id: uid + "-mt"}, T.matrix_title), s("desc", {id: uid + "-md"}, T.matrix_desc)]);
+    var svg = chart("mlc-s-heat", size, size, T.matrix_title, T.matrix_desc);
     cs.forEach(function (a, i) {
-      var mid = L + i * C + C / 2;
-      svg.appendChild(s("text", {x: L - 6, y: mid, "text-anchor": "end", "dominant-baseline": "central"}, a.code));
-      svg.appendChild(s("text", {x: mid, y: L - 10, "text-anchor": "middle"}, a.code));
+      var y = L + i * C;
+      add(svg, [s("text", {x: L - 6, y: y + C / 2, "class": "is-end"}, a.code),
+        s("text", {x: y + C / 2, y: L - 14}, a.code)]);
       cs.forEach(function (b, j) {
-        var v = val[a.code + b.code] || 0, k = shade(v), x = L + j * C;
-        svg.appendChild(s("g", {"class": "mlc-s-l" + k}, [s("title", {}, fmt(T.cell_title, {from: a.name, to: b.name, count: v})),
-          s("rect", {x: x + 1, y: L + i * C + 1, width: C - 2, height: C - 2, rx: 3}),
-          s("text", {x: x + C / 2, y: L + i * C + C / 2, "text-anchor": "middle", "dominant-baseline": "central"}, v)]));
+        var v = val[a.code + b.code] || 0, x = L + j * C;
+        svg.appendChild(s("g", "mlc-s-l" + (v && Math.ceil(v * 4 / max)), [
+          s("title", 0, fmt(T.cell_title, {from: a.name, to: b.name, count: v})),
+          s("rect", {x: x + 1, y: y + 1, width: C - 2, height: C - 2, rx: 3}),
+          s("text", {x: x + C / 2, y: y + C / 2}, v)]));
       });
     });
-    var legend = mk("p", {"class": "mlc-s-legend"}, T.legend);
-    [0, 1, 2, 3, 4].forEach(function (k) {
-      var lo = k ? Math.floor((k - 1) * max / 4) + 1 : 0, hi = k ? Math.floor(k * max / 4) : 0;
-      if (lo <= hi) { legend.appendChild(mk("span", {}, [mk("i", {"class": "mlc-s-l" + k}), lo === hi ? lo : lo + "–" + hi])); }
+    var legend = mk("p", "mlc-s-legend", T.legend);
+    [0, 1, 2, 3, 4].forEach(function (k) {  // shade k holds the counts v with ceil(4v / max) = k
+      var lo = k && Math.floor((k - 1) * max / 4) + 1, hi = Math.floor(k * max / 4);
+      if (lo <= hi) { legend.appendChild(mk("span", 0, [mk("i", "mlc-s-l" + k), lo === hi ? lo : lo + "–" + hi])); }
     });
-    wrap.appendChild(mk("figure", {"class": "mlc-s-fig"}, [mk("div", {"class": "mlc-s-scroll"}, svg), mk("figcaption", {}, legend)]));
-    wrap.appendChild(mk("div", {"class": "mlc-s-scroll", tabindex: "0", role: "region", "aria-label": T.matrix_caption},
-      table(T.matrix_caption, [T.m_corner].concat(cs.map(function (c) { return c.name; })), cs.map(function (a) {
-        return [a.name].concat(cs.map(function (b) { return val[a.code + b.code] || 0; }));
-      }), "mlc-s-grid")));
+    add(wrap, [mk("figure", "mlc-s-fig", [mk("div", "mlc-s-scroll", svg), mk("figcaption", 0, legend)]),
+      mk("div", {"class": "mlc-s-scroll", tabindex: 0, role: "region", "aria-label": T.matrix_caption},
+        table(T.matrix_caption, [T.m_corner].concat(cs.map(function (c) {
+          return [mk("span", {"aria-hidden": "true"}, c.code), sr(c.name)];
+        })), cs.map(function (a) {
+          return [a.name].concat(cs.map(function (b) { return val[a.code + b.code] || 0; }));
+        }), "mlc-s-grid"))]);
   }
 
   function renderRecip(r, f) {
-    var dl = clear($(".mlc-s-recip"));
-    [[T.r_index, num(r.index, 2), T.r_index_help + " " + fmt(T.r_measured, {count: r.exchanges_measured})],
-      [T.r_both, pct(r.both_directions), T.r_both_help], [T.r_balance, num(r.balance, 2), T.r_balance_help],
+    var both = r.both_directions == null ? T.not_measured : r.both_directions.toLocaleString(lang, {style: "percent"});
+    add(clear(".mlc-s-recip"), [
+      [T.r_index, num(r.index, 2), T.r_index_help + " " + fmt(T.r_measured, {count: r.exchanges_measured})],
+      [T.r_both, both, T.r_both_help], [T.r_balance, num(r.balance, 2), T.r_balance_help],
       [T.r_pairs, f.country_pairs ? fmt(T.r_pairs_value, {two_way: f.two_way, pairs: f.country_pairs}) : T.not_measured,
-        T.r_pairs_help]].forEach(function (x) {
-      dl.appendChild(mk("div", {}, [mk("dt", {}, x[0]), mk("dd", {}, [mk("strong", {}, x[1]), " ", mk("span", {}, x[2])])]));
-    });
+        T.r_pairs_help]
+    ].map(function (x) {
+      return mk("div", 0, [mk("dt", 0, x[0]), mk("dd", 0, [mk("strong", 0, x[1]), " ", mk("span", 0, x[2])])]);
+    }));
   }
 
   function renderRatings(r) {
-    var wrap = clear($(".mlc-s-ratings")), max = 1, list = [], i, B = 90;
-    for (i = 1; i <= 5; i++) { max = Math.max(max, r[i] || 0); list.push(fmt(T.rating_n, {score: i, count: r[i] || 0})); }
-    var svg = s("svg", {role: "img", width: 240, height: 132, viewBox: "0 0 240 132", "class": "mlc-s-bars",
-      "aria-labelledby": uid + "-rt " + uid + "-rd"},
-      [s("title", {id: uid + "-rt"}, T.ratings_title), s("desc", {id: uid + "-rd"}, fmt(T.ratings_desc, {list: list.join(", ")}))]);
+    var max = 1, list = [], i, v, h, x, svg;
+    for (i = 1; i <= 5; i++) { max = Math.max(max, r[i]); list.push(fmt(T.rating_n, {score: i, count: r[i]})); }
+    svg = chart("mlc-s-bars", 240, 132, T.ratings_title, fmt(T.ratings_desc, {list: list.join(", ")}));
     for (i = 1; i <= 5; i++) {
-      var v = r[i] || 0, h = Math.round(v / max * B), x = (i - 1) * 48 + 8;
-      svg.appendChild(s("rect", {x: x, y: 20 + B - h, width: 32, height: Math.max(h, 1)}));
-      svg.appendChild(s("text", {x: x + 16, y: 14 + B - h, "text-anchor": "middle"}, v));
-      svg.appendChild(s("text", {x: x + 16, y: 128, "text-anchor": "middle", "class": "mlc-s-axis"}, i));
+      v = r[i]; h = Math.round(v / max * 90); x = i * 48 - 40;
+      add(svg, [s("rect", {x: x, y: 110 - h, width: 32, height: Math.max(h, 1)}), s("text", {x: x + 16, y: 100 - h}, v),
+        s("text", {x: x + 16, y: 122, "class": "mlc-s-axis"}, i)]);
     }
-    wrap.appendChild(svg);
-    wrap.appendChild(mk("p", {"class": "mlc-help"}, list.join(" · ")));
+    add(clear(".mlc-s-ratings"), [svg, mk("p", "mlc-help", list.join(" · "))]);
   }
 
+  // Export links: the workbench's handler URL already carries "?student=...&".
   function links() {
     var base = runtime.handlerUrl(root, "export_csv"), cb = $("[data-act='usernames']");
-    var sep = base.indexOf("?") < 0 ? "?" : (/[?&]$/.test(base) ? "" : "&");
+    base += base.indexOf("?") < 0 ? "?" : /[?&]$/.test(base) ? "" : "&";
     box.querySelectorAll("[data-table]").forEach(function (a) {
-      a.href = base + sep + "table=" + a.getAttribute("data-table") + (cb && cb.checked ? "&usernames=1" : "");
+      a.href = base + "table=" + a.getAttribute("data-table") + (cb && cb.checked ? "&usernames=1" : "");
     });
   }
 
   /* ---- actions ---------------------------------------------------------------------------------------- */
   function pair(btn, confirm) {
-    var ids = Object.keys(picked).map(Number);
-    if (ids.length < 2 || ids.length > 3) { showError(T.pick_2_3); announce(T.pick_2_3); return; }
+    var ids = Object.keys(picked).map(Number), warn = $(".mlc-s-warn");
+    if (ids.length < 2 || ids.length > 3) { showError(T.pick_2_3, btn); return announce(T.pick_2_3); }
     act(btn, "staff_pair", {participants: ids, confirm: confirm}, function () {
-      picked = {}; $(".mlc-s-warn").hidden = true; return T.paired;
+      picked = {}; warn.hidden = true; return T.paired;
     }, function (err) {
       if (err.code !== "confirm_needed") { return false; }
-      var text = T.confirm_needed + " " + (err.details.warnings || []).map(function (w) { return T["w_" + w] || w; }).join("; ") + ".";
-      $(".mlc-s-warntext").textContent = text;
-      $(".mlc-s-warn").hidden = false; $(".mlc-s-plan").hidden = true;
+      var text = T.confirm_needed + " " + (err.details.warnings || []).map(function (w) { return tr("w_", w); })
+        .join("; ") + ".";
+      $("p", warn).textContent = text;
+      warn.hidden = false; $(".mlc-s-plan").hidden = true;
       $("[data-act='pair-anyway']").focus();
       announce(text);
       return true;
@@ -272,25 +280,24 @@ window.MlcourseStaffDashboard = function (runtime, root) {
   }
 
   function showPlan(res) {
-    var p = $(".mlc-s-plan");
-    $(".mlc-s-warn").hidden = true;
-    p.hidden = false;
-    $(".mlc-s-plantext").textContent = res.groups.length ? fmt(T.plan_summary, {paired: res.paired, waiting: res.waiting,
-      groups: res.groups.length, cross: res.cross_country_pairs, bound: res.upper_bound_cross_country_pairs}) : T.plan_empty;
-    add(clear($(".mlc-s-groups")), res.groups.map(function (g) {
-      return mk("li", {}, g.members.map(function (m) { return m.name + " (" + m.country_name + ")"; }).join(" + ") +
-        " — " + g.reasons.map(reason).join("; "));
+    var p = $(".mlc-s-plan"), n = res.groups.length, text = $("p", p);
+    planSame = !!res.include_same_country;  // "Confirm" carries out the plan shown
+    $(".mlc-s-warn").hidden = true; p.hidden = false;
+    text.textContent = n ? fmt(T.plan_summary, {paired: res.paired, waiting: res.waiting, groups: n,
+      cross: res.cross_country_pairs, bound: res.upper_bound_cross_country_pairs}) : T.plan_empty;
+    add(clear(".mlc-s-groups"), res.groups.map(function (g) {
+      return mk("li", 0, g.members.map(who).join(" + ") + " — " + reasons(g.reasons));
     }));
-    $("[data-act='batch']").hidden = !res.groups.length;
+    $("[data-act='batch']").hidden = !n;
     $("h4", p).focus();
-    return $(".mlc-s-plantext").textContent;
+    return text.textContent;
   }
 
   // Ask for a reason in the <dialog>; focus goes back to the button that opened it.
   function ask(title, help, required, opener, then) {
-    $("h4", dlg).textContent = title;
-    $(".mlc-s-dlghelp", dlg).textContent = help;
     var area = $("textarea", dlg);
+    $("h4", dlg).textContent = title;
+    $("p", dlg).textContent = help;
     area.value = ""; area.required = required;
     pending = {opener: opener, then: then};
     dlg.returnValue = "";
@@ -304,85 +311,79 @@ window.MlcourseStaffDashboard = function (runtime, root) {
     if (dlg.returnValue === "ok") { p.then($("textarea", dlg).value.trim()); }
   });
 
-  function hide(b) {
-    var id = Number(b.getAttribute("data-review"));
-    if (b.getAttribute("data-hidden")) {
-      act(b, "staff_unhide", {kind: "review", id: id}, function () { return T.review_shown; });
-      return;
-    }
-    ask(fmt(T.hide_title, {what: fmt(T.review_n, {id: id})}), T.reason_required, true, b, function (why) {
-      act(b, "staff_hide", {kind: "review", id: id, reason: why}, function () { return T.review_hidden; });
-    });
-  }
-
-  function dissolve(b) {
-    var id = Number(b.getAttribute("data-dissolve"));
-    ask(fmt(T.dissolve_title, {what: fmt(T.exchange_n, {id: id})}), T.dissolve_help + " " + T.reason_optional, false, b,
-      function (why) { act(b, "staff_dissolve", {exchange: id, reason: why}, function () { return T.dissolved; }); });
+  // Hide (or show again) a review, or dissolve an exchange: hiding and dissolving ask for a reason first.
+  function moderate(b) {
+    var review = b.hasAttribute("data-review"), id = +b.getAttribute(review ? "data-review" : "data-dissolve");
+    var what = fmt(review ? T.review_n : T.exchange_n, {id: id});
+    if (b.hasAttribute("data-hidden")) { return act(b, "staff_unhide", {kind: "review", id: id}, T.review_shown); }
+    ask(fmt(review ? T.hide_title : T.dissolve_title, {what: what}),
+      review ? T.reason_required : T.dissolve_help + " " + T.reason_optional, review, b, function (why) {
+        if (review) { act(b, "staff_hide", {kind: "review", id: id, reason: why}, T.review_hidden); }
+        else { act(b, "staff_dissolve", {exchange: id, reason: why}, T.dissolved); }
+      });
   }
 
   box.addEventListener("click", function (ev) {
-    var b = ev.target.closest("button");
-    if (!b || dlg.contains(b) || b.type === "submit") { return; }
-    if (busy || b.getAttribute("aria-disabled")) { ev.preventDefault(); return; }
-    var a = b.getAttribute("data-act"), step = b.getAttribute("data-step");
+    var b = ev.target.closest("button"), a = b && b.getAttribute("data-act"), step = b && b.getAttribute("data-step");
+    // Submit buttons belong to forms; a busy button ignores clicks (act() refuses a second action anyway).
+    if (!b || b.type === "submit" || b.hasAttribute("aria-disabled")) { return; }
     if (step) {
-      var g = b.parentNode, kind = g.getAttribute("data-pager");
-      q[kind + "_page"] += Number(step);
+      var g = b.parentNode;
+      q[g.getAttribute("data-pager") + "_page"] += +step;
       load().then(function () { if (b.disabled) { $("button:not([disabled])", g).focus(); } });
-    } else if (b.hasAttribute("data-review")) { hide(b); } else if (b.hasAttribute("data-dissolve")) { dissolve(b); }
+    } else if (b.matches("[data-review], [data-dissolve]")) { moderate(b); }
     else if (a === "refresh") { showError(""); load().then(function () { announce(T.updated); }); }
-    else if (a === "pair") { pair(b, false); } else if (a === "pair-anyway") { pair(b, true); }
-    else if (a === "plan") { act(b, "staff_batch_pair", {dry_run: true}, showPlan); }
+    else if (a === "pair" || a === "pair-anyway") { pair(b, a !== "pair"); }
+    else if (a === "plan") {
+      act(b, "staff_batch_pair", {dry_run: true, include_same_country: $("[data-opt]").checked}, showPlan);
+    }
     else if (a === "batch") {
-      act(b, "staff_batch_pair", {dry_run: false}, function (res) {
+      act(b, "staff_batch_pair", {dry_run: false, include_same_country: planSame}, function (res) {
         picked = {}; $(".mlc-s-plan").hidden = true;
         return fmt(T.batch_done, {count: (res.exchanges || []).length});
       });
     } else if (a === "close") {
-      var panel = b.closest(".mlc-s-box");
-      panel.hidden = true;
-      $(panel.classList.contains("mlc-s-plan") ? "[data-act='plan']" : "[data-act='pair']").focus();
+      b.parentNode.hidden = true;
+      $(b.parentNode.classList.contains("mlc-s-plan") ? "[data-act='plan']" : "[data-act='pair']").focus();
     }
   });
 
   box.addEventListener("change", function (ev) {
-    var t = ev.target, f = t.getAttribute("data-filter");
-    if (t.hasAttribute("data-pick")) {
-      if (t.checked) { picked[t.getAttribute("data-pick")] = true; } else { delete picked[t.getAttribute("data-pick")]; }
+    var t = ev.target, f = t.getAttribute("data-filter"), id = t.getAttribute("data-pick"), reader;
+    if (id) {
+      if (t.checked) { picked[id] = true; } else { delete picked[id]; }
       showPicked();
     } else if (f) {
       q[f] = t.value; q.exchanges_page = 1; load();
-    } else if (t.getAttribute("data-act") === "usernames") { links(); }
-    else if (t.type === "file" && t.files[0]) {
-      var reader = new FileReader();
-      reader.onload = function () { $("[data-form='roster'] textarea").value = reader.result; };
+    } else if (t.type === "file" && t.files[0]) {
+      reader = new FileReader();
+      reader.onload = function () { $("[name='csv']").value = reader.result; };
       reader.readAsText(t.files[0]);
-    }
+    } else if (t.hasAttribute("data-act")) { links(); }
   });
 
   $("[data-form='roster']").addEventListener("submit", function (ev) {
-    ev.preventDefault();
     var f = ev.target, errs = $(".mlc-s-rerr", f);
+    ev.preventDefault();
     errs.hidden = true;
-    act($("button", f), "staff_import_roster", {csv: f.elements.csv.value}, function (res) { return fmt(T.roster_done, res); },
-      function (err) {
-        var list = err.details && err.details.errors;
-        if (list && list.length) {
-          add(clear($("ul", errs)), list.map(function (e) { return mk("li", {}, fmt(T.line_error, e)); }));
-          errs.hidden = false;
-        }
-        return false;
-      });
+    act($("button", f), "staff_import_roster", {csv: f.elements.csv.value}, function (res) {
+      return fmt(T.roster_done, res);
+    }, function (err) {  // the summary goes to the alert box, each line's problem to the list
+      var list = err.details && err.details.errors;
+      if (list && list.length) {
+        add(clear(".mlc-s-rerr ul"), list.map(function (e) { return mk("li", 0, fmt(T.line_error, e)); }));
+        errs.hidden = false;
+      }
+    });
   });
 
   $("[data-form='deadline']").addEventListener("submit", function (ev) {
+    var f = ev.target.elements, id = parseInt(f.participant.value, 10);
+    var iso = function (v) { return v ? new Date(v).toISOString() : null; };  // datetime-local is local time
     ev.preventDefault();
-    var f = ev.target, id = parseInt(f.elements.participant.value, 10);
-    var iso = function (v) { return v ? new Date(v).toISOString() : null; };
-    if (!(id > 0)) { showError(T.deadline_pick); f.elements.participant.focus(); return; }
-    act($("button", f), "staff_extend_deadline", {participant: id, submission_due: iso(f.elements.submission_due.value),
-      review_due: iso(f.elements.review_due.value)}, function () { return fmt(T.deadline_done, {id: id}); });
+    if (!(id > 0)) { showError(T.deadline_pick, f.participant); return f.participant.focus(); }
+    act($("button", ev.target), "staff_extend_deadline", {participant: id, submission_due: iso(f.submission_due.value),
+      review_due: iso(f.review_due.value)}, fmt(T.deadline_done, {id: id}));
   });
 
   links();
