@@ -67,3 +67,9 @@ def test_learner_downloads_their_own_data(learner, client):
     assert data["state"]["contribution"]["text"] == CONTRIBUTION
     other = client.get(f"/handler/{USAGE}/download_my_data/?student=bilal")
     assert json.loads(other.content)["participant"] is None
+
+
+def test_mobile_user_state_handler(learner, client):
+    learner("ana").ok("save_context", {"country": "BR", "organisation_type": "research"})
+    response = client.get(f"/handler/{USAGE}/student_view_user_state/?student=ana")
+    assert response.status_code == 200 and json.loads(response.content)["phase"] == "contribute"

@@ -164,6 +164,16 @@ class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
         return {"result": "success"}
 
     @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):
+        """GET, for the Open edX mobile apps: the learner's state, as the `state` handler gives it."""
+        from mlcourse.services import ApiError, get_state  # noqa: PLC0415
+
+        try:
+            return json_response(get_state(self.config(), self.actor))
+        except ApiError as error:
+            return error_response(self, error)
+
+    @XBlock.handler
     def download_my_data(self, request, suffix=""):
         """GET: everything this activity stores about the current learner, as a JSON file."""
         from mlcourse.services import ApiError  # noqa: PLC0415
