@@ -15,7 +15,7 @@ from conftest import CONTRIBUTION, USAGE
 from mlcourse.models import Activity, Contribution, Exchange, Membership, Participant
 
 pytestmark = pytest.mark.django_db
-BOUND = 16  # our statements per learner handler call (issue 7 will push this down)
+BOUND = 8  # our statements per learner handler call
 
 
 def populate(size):
@@ -102,4 +102,4 @@ def test_rating_reflection_and_new_partner_counts_are_bounded(learner):
             ana.ok("rate_review", {"review": review_id, "helpfulness": 5})
         with CaptureQueriesContext(connection) as reflect:
             ana.ok("submit_reflection", {"text": "Bring evidence of who is missing."})
-        assert ours(rate) <= BOUND + 4 and ours(reflect) <= BOUND + 4, (ours(rate), ours(reflect))
+        assert ours(rate) <= BOUND and ours(reflect) <= BOUND, (ours(rate), ours(reflect))

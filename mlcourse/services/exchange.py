@@ -1,4 +1,8 @@
-"""The learner's write operations; each is one transaction that writes everything or nothing."""
+"""The learner's write operations; each is one transaction that writes everything or nothing.
+
+Each starts with the activity lock (the transaction's first statement), reads the learner with everything
+attached in one query (`records.learner_row`), writes, and answers the new state from the same objects.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,22 +19,22 @@ from . import validation as v
 from .config import SCALE, ActivityConfig
 from .errors import N_, ApiError, not_signed_in
 from .matching import match_or_wait
-from .records import current_membership, ensure_activity, lock_activity_for, require_participant
-from .state import build_state, members_of, reviews_pending
+from .records import ensure_activity, exchange_members, learner_row, lock, require_learner
+from .state import _reviews_of, build_state, silent_partners, visible_received
 
 
-def _writer(config: ActivityConfig, actor):
-    """Open the write path: a signed-in learner, then the activity lock as the transaction's first statement.
+def _writer(config: ActivityConfig, actor) -> Participant:
+    """Open the write path: a signed-in learner, the activity lock as the transaction's first statement, then
+    the learner's row.
 
     The activity row must exist already (save_context creates it before its transaction): creating it inside
     the lock would let two first arrivals deadlock on MySQL's gap locks under REPEATABLE READ.
     """
     if not actor.is_authenticated:
         raise not_signed_in()
-    activity = lock_activity_for(config)
-    if activity is None:
+    if not lock(config):
         raise ApiError("no_context", N_("Please tell us about your context first."), 409)
-    return activity
+    return require_learner(config, actor.learner_id)
 
 
 def _submission_closed():
@@ -65,14 +69,17 @@ def save_context(config: ActivityConfig, actor, payload, now: datetime | None = 
     tz_name = v.time_zone(payload.get("time_zone"))
     if not actor.is_authenticated:
         raise not_signed_in()
-    ensure_activity(config)  # in its own statement, before the locked transaction
+    activity = ensure_activity(config)  # in its own statement, before the locked transaction
     with transaction.atomic():
-        activity = _writer(config, actor)
-        participant, _created = Participant.objects.get_or_create(
-            activity=activity, learner_id=actor.learner_id, defaults={"display_name": actor.display_name})
+        lock(config)
+        participant = learner_row(config, actor.learner_id)
+        if participant is None:
+            participant = Participant(activity=activity, learner_id=actor.learner_id)
+            participant.current_exchange_id = participant.current_joined = None
+            participant.has_reviews = False
         if config.submission_closed(now, participant):
             raise _submission_closed()
-        if participant.waiting_since is not None or current_membership(participant) is not None:
+        if participant.waiting_since is not None or participant.current_exchange_id is not None:
             raise ApiError("context_locked", N_("Your context cannot change once you are in the exchange."), 409)
         participant.country = country.upper()
         participant.organisation_type = org
@@ -82,7 +89,7 @@ def save_context(config: ActivityConfig, actor, payload, now: datetime | None = 
         if actor.display_name:
             participant.display_name = actor.display_name[:255]
         participant.save()
-    return build_state(config, actor, now, activity=activity)
+    return build_state(config, actor, now, participant=participant)
 
 
 def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -95,29 +102,32 @@ def submit_contribution(config: ActivityConfig, actor, payload, now: datetime | 
         raise ApiError("word_count", N_("Please write between %(min)s and %(max)s words (your answer: "
                                         "%(count)s)."), count=words, min=config.min_words, max=config.max_words)
     with transaction.atomic():
-        activity = _writer(config, actor)
-        participant = require_participant(activity, actor.learner_id)
+        participant = _writer(config, actor)
         if config.submission_closed(now, participant):
             raise _submission_closed()
-        if current_membership(participant) is not None:
+        if participant.current_exchange_id is not None:
             raise ApiError("contribution_locked", N_("Your answer is locked: you already have a partner."), 409)
-        if hasattr(participant, "contribution"):
-            Contribution.objects.filter(participant=participant).update(text=text, word_count=words, submitted=now)
+        contribution = getattr(participant, "contribution", None)
+        if contribution is not None:
+            contribution.text, contribution.word_count, contribution.submitted = text, words, now
+            contribution.save(update_fields=["text", "word_count", "submitted", "modified"])
         else:
-            Contribution.objects.create(participant=participant, text=text, word_count=words, submitted=now)
-        match_or_wait(config, participant, now)
-    return build_state(config, actor, now, activity=activity)
+            participant.contribution = Contribution.objects.create(participant=participant, text=text,
+                                                                   word_count=words, submitted=now)
+        exchange = match_or_wait(config, participant, now)
+        if exchange is not None:
+            participant.current_exchange_id, participant.current_joined = exchange.pk, now
+            participant.waiting_since, participant.first_in_line = None, False
+    return build_state(config, actor, now, participant=participant, exchange=exchange)
 
 
-def _membership_for_review(config, actor, now):
-    activity = _writer(config, actor)
-    participant = require_participant(activity, actor.learner_id)
-    if config.review_closed(now, participant):
-        raise ApiError("review_closed", N_("The review deadline has passed."), 403)
-    membership = current_membership(participant)
-    if membership is None:
+def _paired(config, actor, now):
+    """The learner, their exchange and its members, for writes that need a partner."""
+    participant = _writer(config, actor)
+    exchange, members = exchange_members(participant.current_exchange_id)
+    if exchange is None:
         raise ApiError("not_paired", N_("You do not have a partner yet."), 409)
-    return activity, participant, membership
+    return participant, exchange, members
 
 
 def submit_review(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -129,19 +139,22 @@ def submit_review(config: ActivityConfig, actor, payload, now: datetime | None =
     learned = v.text(payload, "learned", required=True)
     suggestion = v.text(payload, "suggestion", required=True)
     with transaction.atomic():
-        activity, participant, membership = _membership_for_review(config, actor, now)
-        members = {m.pk: m for m in members_of(membership.exchange)}
-        if reviewee_id not in members or reviewee_id == participant.pk:
+        participant, exchange, members = _paired(config, actor, now)
+        if config.review_closed(now, participant):
+            raise ApiError("review_closed", N_("The review deadline has passed."), 403)
+        by_id = {m.pk: m for m in members}
+        if reviewee_id not in by_id or reviewee_id == participant.pk:
             raise ApiError("not_your_partner", N_("You can only review the members of your exchange."), 403)
         try:
             with transaction.atomic():
                 Review.objects.create(
-                    exchange=membership.exchange, reviewer=participant, reviewee=members[reviewee_id],
+                    exchange=exchange, reviewer=participant, reviewee=by_id[reviewee_id],
                     questions=[q.as_dict() for q in config.rubric], answers=answers, learned=learned,
                     suggestion=suggestion, submitted=now)
         except IntegrityError as exc:
             raise _conflict(N_("You have already reviewed this partner.")) from exc
-    return build_state(config, actor, now, activity=activity)
+        participant.has_reviews = True
+    return build_state(config, actor, now, participant=participant)
 
 
 def _answers(config: ActivityConfig, answers) -> dict:
@@ -178,19 +191,16 @@ def rate_review(config: ActivityConfig, actor, payload, now: datetime | None = N
     helpfulness = v.integer(payload, "helpfulness", low=1, high=5)
     note = v.text(payload, "note", required=False)
     with transaction.atomic():
-        activity = _writer(config, actor)
-        participant = require_participant(activity, actor.learner_id)
-        review = Review.objects.filter(pk=review_id, reviewee=participant).first()
+        participant = _writer(config, actor)
         state = build_state(config, actor, now, participant=participant)
-        visible = {r["id"] for r in state["reviews_received"]}
-        if review is None or review.pk not in visible:
+        if review_id not in {r["id"] for r in state["reviews_received"]}:
             raise ApiError("not_your_review", N_("You can only rate reviews you have received and can see."), 403)
         try:
             with transaction.atomic():
-                Rating.objects.create(review=review, helpfulness=helpfulness, note=note, submitted=now)
+                Rating.objects.create(review_id=review_id, helpfulness=helpfulness, note=note, submitted=now)
         except IntegrityError as exc:
             raise _conflict(N_("You have already rated this review.")) from exc
-    return build_state(config, actor, now, activity=activity)
+    return build_state(config, actor, now, participant=participant)
 
 
 def submit_reflection(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -199,33 +209,27 @@ def submit_reflection(config: ActivityConfig, actor, payload, now: datetime | No
     v.only_keys(payload, {"text"})
     text = v.text(payload, "text", required=True)
     with transaction.atomic():
-        activity = _writer(config, actor)
-        participant = require_participant(activity, actor.learner_id)
-        membership = current_membership(participant)
-        if membership is None:
-            raise ApiError("not_paired", N_("You do not have a partner yet."), 409)
-        if reviews_pending(participant, membership.exchange):
+        participant, exchange, members = _paired(config, actor, now)
+        reviews = _reviews_of(participant)
+        given = {r.reviewee_id for r in reviews if r.reviewer_id == participant.pk and r.exchange_id == exchange.pk}
+        if any(m.pk != participant.pk and m.pk not in given for m in members):
             raise ApiError("reviews_pending", N_("Please review your partner's work first."), 409)
-        received = Review.objects.filter(reviewee=participant, hidden_at__isnull=True).select_related("rating")
+        received = [r for r in reviews if r.reviewee_id == participant.pk and r.hidden_at is None]
         if not received:
             raise ApiError("no_review_received", N_("Please wait for your partner's review before reflecting."), 409)
         if any(not hasattr(r, "rating") for r in received):
             raise ApiError("ratings_pending", N_("Please rate each review you received first."), 409)
+        if hasattr(participant, "reflection"):
+            raise _conflict(N_("Your reflection was already saved."))
         try:
             with transaction.atomic():
-                Reflection.objects.create(participant=participant, exchange=membership.exchange, text=text,
-                                          submitted=now)
+                participant.reflection = Reflection.objects.create(participant=participant, exchange=exchange,
+                                                                   text=text, submitted=now)
         except IntegrityError as exc:
             raise _conflict(N_("Your reflection was already saved.")) from exc
-        _close_if_finished(membership.exchange, now)
-    return build_state(config, actor, now, activity=activity)
-
-
-def _close_if_finished(exchange: Exchange, now: datetime) -> None:
-    current = Membership.objects.filter(exchange=exchange, current=True).values_list("participant_id", flat=True)
-    done = Reflection.objects.filter(participant_id__in=list(current)).count()
-    if done == len(current):
-        Exchange.objects.filter(pk=exchange.pk).update(status=Exchange.Status.CLOSED, closed=now)
+        if all(hasattr(m, "reflection") for m in members if m.pk != participant.pk):
+            Exchange.objects.filter(pk=exchange.pk).update(status=Exchange.Status.CLOSED, closed=now)
+    return build_state(config, actor, now, participant=participant)
 
 
 def request_new_partner(config: ActivityConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -234,44 +238,36 @@ def request_new_partner(config: ActivityConfig, actor, payload, now: datetime | 
     payload = v.require_dict(payload)
     v.only_keys(payload, set())
     with transaction.atomic():
-        activity = _writer(config, actor)
-        participant = require_participant(activity, actor.learner_id)
-        membership = current_membership(participant)
-        if membership is None:
-            raise ApiError("not_paired", N_("You do not have a partner yet."), 409)
-        silent = silent_members(config, participant, membership, now)
-        if not silent:
+        participant, exchange, members = _paired(config, actor, now)
+        received = [r for r in _reviews_of(participant) if r.reviewee_id == participant.pk]
+        silent = silent_partners(config, exchange, participant, members, received, now)
+        if not silent or hasattr(participant, "reflection"):
             raise ApiError("partner_not_silent", N_("You can ask for a new partner only when a partner has not "
                                                     "reviewed your work within the review window."), 409)
         leaving = [participant, *silent]
-        Membership.objects.filter(exchange=membership.exchange, participant__in=leaving, current=True).update(
+        Membership.objects.filter(exchange=exchange, participant__in=leaving, current=True).update(
             current=None, left=now, left_reason="vanished")
-        Membership.objects.filter(pk=membership.pk).update(left_reason="requested_new_partner")
+        Membership.objects.filter(exchange=exchange, participant=participant).update(
+            left_reason="requested_new_partner")
         Participant.objects.filter(pk__in=[s.pk for s in silent]).update(returns_to_pool=True, waiting_since=None)
-        remaining = list(Membership.objects.filter(exchange=membership.exchange, current=True)
-                         .select_related("participant"))
+        remaining = [m for m in members if m not in leaving]
         if len(remaining) < 2:
-            Exchange.objects.filter(pk=membership.exchange_id).update(status=Exchange.Status.CLOSED, closed=now)
+            Exchange.objects.filter(pk=exchange.pk).update(status=Exchange.Status.CLOSED, closed=now)
             for other in remaining:  # a triad member left alone goes back to the pool, first in line too
-                Membership.objects.filter(pk=other.pk).update(current=None, left=now, left_reason="regrouped")
-                _requeue(config, other.participant, now)
-        _requeue(config, participant, now)
-    return build_state(config, actor, now, activity=activity)
+                Membership.objects.filter(exchange=exchange, participant=other).update(
+                    current=None, left=now, left_reason="regrouped")
+                _requeue(config, other, now)
+        joined = _requeue(config, participant, now)
+        participant.current_exchange_id = joined.pk if joined else None
+        participant.current_joined = now if joined else None
+        if joined:
+            participant.waiting_since, participant.first_in_line = None, False
+    return build_state(config, actor, now, participant=participant)
 
 
-def _requeue(config, participant: Participant, now: datetime) -> None:
+def _requeue(config, participant: Participant, now: datetime):
     participant.first_in_line = True
     participant.returns_to_pool = False
     participant.waiting_since = None
     participant.save(update_fields=["first_in_line", "returns_to_pool", "waiting_since", "modified"])
-    match_or_wait(config, participant, now)
-
-
-def silent_members(config: ActivityConfig, participant: Participant, membership: Membership, now: datetime):
-    """Members who have not reviewed `participant` although the review window has passed."""
-    since = max(membership.joined, membership.exchange.created)
-    if now - since < config.review_window:
-        return []
-    reviewed_me = set(Review.objects.filter(exchange=membership.exchange, reviewee=participant)
-                      .values_list("reviewer_id", flat=True))
-    return [m for m in members_of(membership.exchange) if m.pk != participant.pk and m.pk not in reviewed_me]
+    return match_or_wait(config, participant, now)

@@ -44,7 +44,8 @@ def as_seeker(participant: Participant, now: datetime, past: frozenset[str] = fr
 
 def _waiting(activity_id, seeker: Participant):
     return (Participant.objects.filter(activity_id=activity_id, waiting_since__isnull=False)
-            .exclude(pk=seeker.pk).order_by("-first_in_line", "waiting_since", "pk"))
+            .exclude(pk=seeker.pk).select_related("contribution", "reflection")
+            .order_by("-first_in_line", "waiting_since", "pk"))
 
 
 def _country_filter(config: ActivityConfig, seeker: pairing.Seeker, now: datetime) -> Q:
@@ -115,14 +116,17 @@ def form_exchange(activity_id, members: list[Participant], reasons, now: datetim
 def match_or_wait(config: ActivityConfig, participant: Participant, now: datetime) -> Exchange | None:
     """Pair `participant` with the best waiting learner (or an open pair, as a third member), else queue them.
 
-    Must run inside the activity lock (see records.lock_activity).
+    Must run inside the activity lock (see records.lock).
     """
     never, past = past_partners(participant, config.course_key)
     seeker = as_seeker(participant, now, past | never)
     chosen = _choose(config, participant, seeker, now, past, never)
     if chosen is not None:
         partner, reasons = chosen
-        return form_exchange(participant.activity_id, [participant, partner], reasons, now)
+        exchange = form_exchange(participant.activity_id, [participant, partner], reasons, now)
+        # What the new pair's state needs, known already: no need to read it back.
+        exchange.current_members = sorted([participant, partner], key=lambda m: m.pk)
+        return exchange
     grouped = _choose_group(config, participant, seeker, now)
     if grouped is not None:
         exchange, reasons = grouped

@@ -16,7 +16,7 @@ from mlcourse.models import Contribution, Participant, Rating, Reflection, Revie
 
 from .config import ActivityConfig
 from .errors import not_signed_in
-from .records import find_activity, participant_for
+from .records import learner_row
 from .state import build_state
 
 RETIRED_TEXT = ""
@@ -27,8 +27,7 @@ def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
     if not actor.is_authenticated:
         raise not_signed_in()
     now = now or timezone.now()
-    activity = find_activity(config)
-    participant = participant_for(activity, actor.learner_id)
+    participant = learner_row(config, actor.learner_id)
     if participant is None:
         return {"learner_id": actor.learner_id, "activity": config.usage_key, "participant": None}
     notes = list(Rating.objects.filter(review__reviewee=participant).values("review_id", "helpfulness", "note",
@@ -40,7 +39,7 @@ def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
                         "time_zone": participant.time_zone, "joined": participant.created.isoformat(),
                         "waiting_since": participant.waiting_since and participant.waiting_since.isoformat()},
         "ratings_given": [{**row, "submitted": row["submitted"].isoformat()} for row in notes],
-        "state": build_state(config, actor, now, participant=participant, activity=activity),
+        "state": build_state(config, actor, now, participant=participant),
     }
 
 

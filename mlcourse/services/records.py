@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 
-from mlcourse.models import Activity, Membership, Participant
+from mlcourse.models import Activity, Exchange, Membership, Participant, Review
 
 from .config import ActivityConfig
 from .errors import N_, ApiError
@@ -47,20 +47,36 @@ def lock_activity(activity: Activity) -> None:
     Activity.objects.filter(pk=activity.pk).update(match_clock=F("match_clock") + 1)
 
 
-def participant_for(activity: Activity | None, learner_id: str) -> Participant | None:
-    if activity is None:
-        return None
-    return (Participant.objects.select_related("contribution", "reflection")
-            .filter(activity=activity, learner_id=learner_id).first())
+def learner_row(config: ActivityConfig, learner_id: str) -> Participant | None:
+    """The learner's participant in one query: with its activity, contribution, reflection, current exchange
+    (`current_exchange_id`, `current_joined`) and whether any review involves them (`has_reviews`)."""
+    current = Membership.objects.filter(participant=OuterRef("pk"), current=True)
+    reviews = Review.objects.filter(Q(reviewer=OuterRef("pk")) | Q(reviewee=OuterRef("pk")))
+    return (Participant.objects.select_related("activity", "contribution", "reflection")
+            .filter(activity__course_key=config.course_key, activity__usage_key=config.usage_key,
+                    learner_id=learner_id)
+            .annotate(current_exchange_id=Subquery(current.values("exchange_id")[:1]),
+                      current_joined=Subquery(current.values("joined")[:1]), has_reviews=Exists(reviews))
+            .first())
 
 
-def require_participant(activity: Activity | None, learner_id: str) -> Participant:
-    participant = participant_for(activity, learner_id)
+def require_learner(config: ActivityConfig, learner_id: str) -> Participant:
+    participant = learner_row(config, learner_id)
     if participant is None or not participant.country:
         raise ApiError("no_context", N_("Please tell us about your context first."), 409)
     return participant
 
 
-def current_membership(participant: Participant) -> Membership | None:
-    return (Membership.objects.select_related("exchange")
-            .filter(participant=participant, current=True).first())
+def exchange_members(exchange_id) -> tuple[Exchange | None, list[Participant]]:
+    """An exchange and its current members (contributions and reflections attached), in one query; member
+    order (by id) is the same in every member's view."""
+    rows = list(Membership.objects.filter(exchange_id=exchange_id, current=True)
+                .select_related("exchange", "participant__contribution", "participant__reflection")
+                .order_by("participant_id"))
+    return (rows[0].exchange if rows else None), [row.participant for row in rows]
+
+
+def lock(config: ActivityConfig) -> bool:
+    """Take the activity's write lock as the transaction's first statement; False when there is no activity."""
+    rows = Activity.objects.filter(course_key=config.course_key, usage_key=config.usage_key)
+    return bool(rows.update(match_clock=F("match_clock") + 1))

@@ -1,4 +1,5 @@
-"""The learner's view of the exchange (the `state` handler): a handful of indexed reads, whatever the cohort size."""
+"""The learner's view of the exchange (the `state` handler): two or three indexed reads, whatever the cohort size
+(the learner with everything one-to-one attached; the exchange's members; the reviews involving them)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,24 +10,13 @@ from django.utils import timezone
 
 from mlcourse import pairing
 from mlcourse.countries import country_name
-from mlcourse.models import Exchange, Participant, Review
+from mlcourse.models import Participant, Review
 
 from .config import ActivityConfig
 from .errors import not_signed_in
-from .records import current_membership, find_activity, lock_activity, participant_for
+from .records import exchange_members, learner_row, lock
 
 PHASES = ("context", "contribute", "waiting", "review", "feedback", "done")
-
-
-def members_of(exchange: Exchange) -> list[Participant]:
-    """Current members with their contributions, in a stable order (ids are the public member ids)."""
-    return list(Participant.objects.filter(memberships__exchange=exchange, memberships__current=True)
-                .select_related("contribution").order_by("pk"))
-
-
-def reviews_pending(participant: Participant, exchange: Exchange) -> list[int]:
-    given = set(Review.objects.filter(exchange=exchange, reviewer=participant).values_list("reviewee_id", flat=True))
-    return [m.pk for m in members_of(exchange) if m.pk != participant.pk and m.pk not in given]
 
 
 def get_state(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
@@ -34,21 +24,22 @@ def get_state(config: ActivityConfig, actor, now: datetime | None = None) -> dic
     now = now or timezone.now()
     if not actor.is_authenticated:
         raise not_signed_in()
-    activity = find_activity(config)
-    participant = participant_for(activity, actor.learner_id)
+    participant = learner_row(config, actor.learner_id)
     if participant is not None and _should_rematch(config, participant, now):
         from .matching import match_or_wait  # noqa: PLC0415 - matching imports this module's helpers
 
         with transaction.atomic():
-            lock_activity(activity)
-            participant = participant_for(activity, actor.learner_id)
-            if _should_rematch(config, participant, now) and current_membership(participant) is None:
+            lock(config)
+            participant = learner_row(config, actor.learner_id)
+            if _should_rematch(config, participant, now):
                 match_or_wait(config, participant, now)
-        participant = None
-    return build_state(config, actor, now, participant=participant, activity=activity)
+                participant = learner_row(config, actor.learner_id)
+    return build_state(config, actor, now, participant=participant)
 
 
 def _should_rematch(config: ActivityConfig, participant: Participant, now: datetime) -> bool:
+    if participant.current_exchange_id is not None:
+        return False
     if participant.returns_to_pool:
         return hasattr(participant, "contribution")
     if participant.waiting_since is None:
@@ -62,11 +53,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def build_state(config: ActivityConfig, actor, now: datetime, participant: Participant | None = None,
-                activity=None) -> dict:
-    if participant is None:
-        activity = activity or find_activity(config)
-        participant = participant_for(activity, actor.learner_id)
+_READ = object()  # build_state reads the learner itself unless given one (None: known not to exist)
+
+
+def build_state(config: ActivityConfig, actor, now: datetime, participant: Participant | None = _READ,
+                exchange=None) -> dict:
+    """The state of `participant` (a `learner_row`, or the same object kept up to date by a write); a write
+    that has just formed the learner's `exchange` passes it with its `current_members` attached."""
+    if participant is _READ:
+        participant = learner_row(config, actor.learner_id)
     state = {
         "phase": "context",
         "context": None,
@@ -99,46 +94,64 @@ def build_state(config: ActivityConfig, actor, now: datetime, participant: Parti
         "time_zone": participant.time_zone,
     }
     contribution = getattr(participant, "contribution", None)
-    membership = current_membership(participant)
+    paired = participant.current_exchange_id is not None
     state["phase"] = "contribute"
-    if contribution is not None:
-        state["contribution"] = {"text": contribution.text, "word_count": contribution.word_count,
-                                 "submitted": _iso(contribution.submitted), "editable": membership is None,
-                                 "hidden_reason": contribution.hidden_reason if contribution.hidden_at else None}
-        state["progress"]["contribution"] = True
     if contribution is None:
         return state
-    reviews = _reviews_of(participant)
+    state["contribution"] = {"text": contribution.text, "word_count": contribution.word_count,
+                             "submitted": _iso(contribution.submitted), "editable": not paired,
+                             "hidden_reason": contribution.hidden_reason if contribution.hidden_at else None}
+    state["progress"]["contribution"] = True
+    reviews = _reviews_of(participant) if participant.has_reviews else []
     given = [r for r in reviews if r.reviewer_id == participant.pk]
     received = [r for r in reviews if r.reviewee_id == participant.pk and r.hidden_at is None]
-    members = members_of(membership.exchange) if membership else []
-    if membership is None:
-        state["phase"] = "waiting"
-        state["waiting"] = _waiting_info(config, participant, now)
+    if exchange is not None and getattr(exchange, "current_members", None):
+        members = exchange.current_members
     else:
-        given_here = {r.reviewee_id for r in given if r.exchange_id == membership.exchange_id}
+        exchange, members = exchange_members(participant.current_exchange_id) if paired else (None, [])
+    if exchange is None:
+        state["phase"] = "waiting"
+        state["waiting"] = _waiting_info(config, participant)
+    else:
+        given_here = {r.reviewee_id for r in given if r.exchange_id == exchange.pk}
         pending = [m.pk for m in members if m.pk != participant.pk and m.pk not in given_here]
         state["reviews_pending"] = pending
         state["progress"]["reviews_given"] = len(given_here)
         state["progress"]["reviews_due"] = len(members) - 1
         state["phase"] = "review" if pending else "feedback"
-        state["exchange"] = _exchange_info(config, membership.exchange, members, participant, lang)
-        state["can_request_new_partner"] = _partner_silent(config, membership, members, participant, received, now)
+        state["exchange"] = {"id": exchange.pk, "reason": list(exchange.reasons), "created": _iso(exchange.created),
+                             "members": [_member_dict(config, m, participant, lang) for m in members]}
+        state["can_request_new_partner"] = bool(silent_partners(config, exchange, participant, members, received,
+                                                                now))
     reflection = getattr(participant, "reflection", None)
     if reflection is not None:
         state["phase"] = "done"
         state["reflection"] = {"text": reflection.text, "submitted": _iso(reflection.submitted)}
         state["progress"]["reflection"] = True
         state["can_request_new_partner"] = False
-    names = {m.pk: m for m in members}
-    state["reviews_given"] = [_review_dict(config, r, names, lang, mine=True) for r in given]
-    open_gate = state["deadlines"]["review_closed"] or state["phase"] in ("feedback", "done")
-    reviewed = {(r.exchange_id, r.reviewee_id) for r in given}
-    visible = [r for r in received if open_gate or (r.exchange_id, r.reviewer_id) in reviewed]
-    state["reviews_received"] = [_review_dict(config, r, names, lang, mine=False) for r in visible]
+    state["reviews_given"] = [_review_dict(config, r, lang, mine=True) for r in given]
+    visible = visible_received(state, given, received)
+    state["reviews_received"] = [_review_dict(config, r, lang, mine=False) for r in visible]
     state["reviews_received_count"] = len(received)
     state["reviews_received_locked"] = len(visible) < len(received) or state["phase"] == "review"
     return state
+
+
+def visible_received(state: dict, given: list[Review], received: list[Review]) -> list[Review]:
+    """The reciprocity gate: a received review shows once the learner has given all their own reviews (or the
+    review deadline passed), or when they reviewed that reviewer in the same exchange."""
+    open_gate = state["deadlines"]["review_closed"] or state["phase"] in ("feedback", "done")
+    reviewed = {(r.exchange_id, r.reviewee_id) for r in given}
+    return [r for r in received if open_gate or (r.exchange_id, r.reviewer_id) in reviewed]
+
+
+def silent_partners(config, exchange, me: Participant, members, received, now) -> list[Participant]:
+    """Members who have not reviewed `me` although the review window has passed since the pair was formed."""
+    since = max(me.current_joined or exchange.created, exchange.created)
+    if now - since < config.review_window:
+        return []
+    reviewed_me = {r.reviewer_id for r in received if r.exchange_id == exchange.pk}
+    return [m for m in members if m.pk != me.pk and m.pk not in reviewed_me]
 
 
 def _reviews_of(participant: Participant) -> list[Review]:
@@ -146,7 +159,7 @@ def _reviews_of(participant: Participant) -> list[Review]:
                 .select_related("rating", "reviewer", "reviewee").order_by("submitted", "pk"))
 
 
-def _waiting_info(config: ActivityConfig, participant: Participant, now: datetime) -> dict:
+def _waiting_info(config: ActivityConfig, participant: Participant) -> dict:
     others = (Participant.objects.filter(activity_id=participant.activity_id, waiting_since__isnull=False)
               .exclude(pk=participant.pk).count())
     return {"since": _iso(participant.waiting_since), "others_waiting": others,
@@ -173,12 +186,7 @@ def _member_dict(config, member: Participant, me: Participant, lang: str) -> dic
     }
 
 
-def _exchange_info(config, exchange: Exchange, members, me: Participant, lang: str) -> dict:
-    return {"id": exchange.pk, "reason": list(exchange.reasons), "created": _iso(exchange.created),
-            "members": [_member_dict(config, m, me, lang) for m in members]}
-
-
-def _review_dict(config, review: Review, names, lang: str, mine: bool) -> dict:
+def _review_dict(config, review: Review, lang: str, mine: bool) -> dict:
     other = review.reviewee if mine else review.reviewer
     rating = getattr(review, "rating", None)
     return {
@@ -196,10 +204,3 @@ def _review_dict(config, review: Review, names, lang: str, mine: bool) -> dict:
         "rating": {"helpfulness": rating.helpfulness, "note": rating.note} if rating else None,
         "hidden_reason": review.hidden_reason if (mine and review.hidden_at) else None,
     }
-
-
-def _partner_silent(config, membership, members, me, received, now) -> bool:
-    if now - max(membership.joined, membership.exchange.created) < config.review_window:
-        return False
-    reviewed_me = {r.reviewer_id for r in received if r.exchange_id == membership.exchange_id}
-    return any(m.pk != me.pk and m.pk not in reviewed_me for m in members)
