@@ -68,6 +68,7 @@ test: venv apt-deps check
 # Benchmarks (not part of `make test`): numbers go to var/bench/*.json.
 bench: venv
 	rm -f var/bench/bench.db
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_matcher.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_handlers.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/report.py

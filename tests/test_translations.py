@@ -1,0 +1,62 @@
+"""The shipped catalogs are complete, compiled and consistent with the source strings."""
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGS = ROOT / "translations"
+LANGUAGES = ["pt_BR", "es", "fr", "ur", "zh_Hans"]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def load(lang):
+    with (CATALOGS / lang / "LC_MESSAGES" / "text.po").open("rb") as po:
+        return read_po(po, locale=lang.replace("zh_Hans", "zh_Hans_CN"))
+
+
+def extracted_msgids(tmp_path):
+    out = tmp_path / "fresh.po"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
+                    "-k", "_", "-k", "fail", "-k", "ApiError:2", "-k", "gettext", "-k", "ngettext:1,2",
+                    "-o", str(out), "mlcourse"], cwd=ROOT, check=True, capture_output=True)
+    with out.open("rb") as po:
+        return {m.id for m in read_po(po) if m.id}
+
+
+def test_source_catalog_holds_every_string_in_the_code(tmp_path):
+    source = {m.id for m in load("en") if m.id}
+    missing = extracted_msgids(tmp_path) - source
+    assert not missing, f"run `make translations`: {sorted(missing)[:5]}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_is_complete_and_placeholders_match(lang):
+    source = {m.id for m in load("en") if m.id}
+    catalog = {m.id: m for m in load(lang) if m.id}
+    assert source <= set(catalog), sorted(source - set(catalog))[:5]
+    untranslated = [m for m in source if not catalog[m].string or catalog[m].fuzzy]
+    assert not untranslated, untranslated[:5]
+    for msgid in source:
+        assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(catalog[msgid].string)), msgid
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGUAGES])
+def test_compiled_catalog_is_not_stale(lang):
+    compiled = io.BytesIO()
+    write_mo(compiled, load(lang), use_fuzzy=False)
+    shipped = (CATALOGS / lang / "LC_MESSAGES" / "text.mo").read_bytes()
+    assert compiled.getvalue() == shipped, f"{lang}: .mo is stale, run `make translations`"
+
+
+def test_a_learner_sees_their_language():
+    from mlcourse.i18n import translator
+
+    assert translator("pt-br").gettext("Your context") != "Your context"
+    assert translator("zh-hans").gettext("Your context") != "Your context"
+    assert translator("ur").gettext("Your context") != "Your context"
