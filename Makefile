@@ -10,7 +10,7 @@ export DB_DIR ?= $(or $(TMPDIR),/tmp)/mlcourse-db-$(DB_PORT)
 DEV := DJANGO_SETTINGS_MODULE=devsite.settings PYTHONPATH=.
 TEST := DJANGO_SETTINGS_MODULE=devsite.test_settings PYTHONPATH=.
 
-.PHONY: dev test bench venv migrate seed serve apt-deps translations check clean
+.PHONY: dev test bench load venv migrate seed serve apt-deps translations check clean
 
 $(BIN)/.installed: pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,24 @@ bench: venv
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_handlers.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/report.py
+	$(MAKE) --no-print-directory load
+
+# Load: the workbench under gunicorn (3 workers) on a throwaway MariaDB, 200 simulated learners (locust).
+LOAD_PORT ?= 18000
+LOAD := DJANGO_SETTINGS_MODULE=benchmarks.load.settings PYTHONPATH=.
+load: venv
+	$(BIN)/pip install -q -c requirements/constraints.txt -e '.[test,bench]'
+	mkdir -p var/load
+	@trap '[ -f var/load/gunicorn.pid ] && kill $$(cat var/load/gunicorn.pid); sleep 2; sh scripts/stop-mariadb.sh' EXIT; \
+	sh scripts/start-mariadb.sh && \
+	$(LOAD) $(BIN)/django-admin migrate --noinput -v0 && \
+	$(LOAD) $(BIN)/gunicorn --preload -w 3 -b 127.0.0.1:$(LOAD_PORT) --no-control-socket --daemon \
+	  --pid var/load/gunicorn.pid --error-logfile var/load/gunicorn.log benchmarks.load.wsgi:application && \
+	for i in $$(seq 40); do curl -fsS -o /dev/null http://127.0.0.1:$(LOAD_PORT)/ && break; \
+	  [ $$i -lt 40 ] || { cat var/load/gunicorn.log; exit 1; }; sleep 0.5; done && \
+	timeout 180 $(BIN)/locust --headless -u 200 -r 20 -t 90s --host http://127.0.0.1:$(LOAD_PORT) \
+	  -f benchmarks/load/locustfile.py --csv var/load/locust --only-summary && \
+	$(LOAD) $(BIN)/python benchmarks/load/summary.py
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info
