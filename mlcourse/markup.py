@@ -1,6 +1,11 @@
 """Authored Markdown to safe HTML: rendered with `markdown`, then sanitized with nh3 (no script, no
-event handlers, no javascript: links), because Studio authors are trusted less than the page."""
+event handlers, no javascript: links), because Studio authors are trusted less than the page.
+
+Authors get no `class` or `id` of their own: they could take over the block's own elements (its panels are
+found by class). Only the footnotes' classes and ids survive."""
 from __future__ import annotations
+
+import re
 
 import markdown
 import nh3
@@ -11,10 +16,19 @@ ALLOWED_TAGS = {
     "dt", "dd",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"},
-                      "*": {"id", "class"}}
+                      "sup": {"id"}, "li": {"id"}}
+FOOTNOTE_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
+_FOOTNOTE_ID = re.compile(r"fn(ref)?:[\w-]{1,40}")
+
+
+def _keep(tag, attribute, value):
+    if attribute == "id":
+        return value if _FOOTNOTE_ID.fullmatch(value) else None
+    return value
 
 
 def render_markdown(source: str) -> str:
     html = markdown.markdown(source or "", extensions=["tables", "footnotes", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep,
+                     allowed_classes=FOOTNOTE_CLASSES, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer nofollow")

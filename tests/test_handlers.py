@@ -111,3 +111,13 @@ def test_studio_submit_is_validated_and_staff_only(client, scenarios):
     state = client.post(f"/handler/evidence-in-policymaking-peer-exchange.peer_exchange.d0.u0/state/?student=ana",
                         data="{}", content_type="application/json").json()
     assert state["rubric"] == good["rubric"] and state["limits"] == {"min_words": 10, "max_words": 100}
+
+
+def test_studio_refuses_rubric_ids_that_are_not_plain_names(client, scenarios):
+    url = "/handler/evidence-in-policymaking-peer-exchange.peer_exchange.d0.u0/studio_submit/?student=staff"
+    payload = {"display_name": "Exchange", "prompt": "Write.", "partner_rule": "any", "allow_triads": False,
+               "anonymous": False, "fallback_window_hours": 24, "review_window_hours": 48, "min_words": 10,
+               "max_words": 100, "weight_contribution": 0.2, "weight_reviews": 0.5, "weight_reflection": 0.3,
+               "rubric": [{"id": "q'1", "label": "Clear?", "type": "scale", "required": True}]}
+    response = client.post(url, data=json.dumps(payload), content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_settings"
