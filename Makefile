@@ -49,11 +49,20 @@ check: venv
 	$(TEST) $(BIN)/django-admin makemigrations mlcourse --check --dry-run
 	$(TEST) $(BIN)/django-admin check
 
+# axe-core for the accessibility tests (tests/a11y.py), from npm at test time: never fetched by a page. npm pack
+# stores 1985 mtimes, so tar -m (or the rule would run every time).
+AXE_VERSION ?= 4.14.1
+AXE_JS := .cache/axe/axe.min.js
+$(AXE_JS):
+	mkdir -p $(@D)
+	npm pack --silent axe-core@$(AXE_VERSION) --pack-destination $(@D) >/dev/null
+	tar -xzmf $(@D)/axe-core-$(AXE_VERSION).tgz -C $(@D) --strip-components=1 package/axe.min.js
+
 # The suite on SQLite, then the MariaDB concurrency tests on a throwaway server (scripts/start-mariadb.sh:
 # data under $(DB_DIR), 127.0.0.1:$(DB_PORT) only), stopped and deleted whatever the result (also on Ctrl-C).
 # Fails if either run failed.
 MYSQL_TEST := $(TEST) MLCOURSE_TEST_DB=mysql
-test: venv apt-deps check
+test: venv apt-deps check $(AXE_JS)
 	@rc=0; $(TEST) $(BIN)/python -m pytest -q || rc=1; \
 	echo "== MariaDB: makemigrations --check; concurrency under REPEATABLE READ, then READ COMMITTED (Django's)"; \
 	trap 'sh scripts/stop-mariadb.sh' EXIT; trap 'exit 130' INT TERM; \
@@ -72,6 +81,7 @@ bench: venv
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_handlers.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/report.py
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_page_weight.py
 	$(MAKE) --no-print-directory load
 
 # Load: the workbench under gunicorn (3 workers) on a throwaway MariaDB, 200 simulated learners (locust).

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from datetime import datetime, timezone
 
@@ -106,6 +107,7 @@ STRINGS = {
     "request_new_partner": N_("Ask for a new partner"),
     "new_partner_kept": N_("Everything you have received so far is kept."),
     "sign_in": N_("Please sign in to take part in the peer exchange."),
+    "needs_js": N_("You can read the question without JavaScript; to take part, please turn JavaScript on."),
     "saving": N_("Saving…"), "saved": N_("Saved."), "paired": N_("You have a partner: %(names)s."),
     "network_error": N_("The connection failed. Please check your network and try again."),
     "deadline_passed": N_("The deadline for this step has passed."),
@@ -155,6 +157,9 @@ def student_context(block, actor, state) -> dict:
         "title": block.display_name,
         "uid": dom_id(block),
         "prompt_html": render_markdown(block.prompt),
+        "phase": state["phase"] if state else None,  # the other steps start hidden: no flash of all six on a slow link
+        # The country and language lists (~20 KB of HTML) only while the learner can still fill the context form.
+        "lists": not state or state["phase"] == "context",
         "t": strings,
         "dir": text_direction(lang),
         "lang": lang,
@@ -186,6 +191,7 @@ def author_context(block) -> dict:
     return {
         "t": t,
         "title": block.display_name,
+        "lang": block.language, "dir": text_direction(block.language),
         "prompt_html": render_markdown(block.prompt),
         "rule": block.partner_rule, "triads": block.allow_triads,
         "rubric": block.rubric, "min_words": block.min_words, "max_words": block.max_words,
@@ -211,6 +217,7 @@ def _counts(block) -> dict:
 def studio_context(block) -> dict:
     t = translated(block, STUDIO_STRINGS)
     return {"block": block, "t": t, "rules": [(rule, t["rule_" + rule]) for rule in PARTNER_RULES],
+            "lang": block.language, "dir": text_direction(block.language),
             "boot": {"rubric": block.rubric, "strings": t},
             "submission_due": block.submission_due.isoformat() if block.submission_due else "",
             "review_due": block.review_due.isoformat() if block.review_due else ""}
@@ -251,9 +258,18 @@ def _parse_due(value, label):
         return None
     try:
         parsed = datetime.fromisoformat(str(value))
-    except ValueError as exc:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)  # XBlock's DateTime field keeps no offset: store UTC
+    except (ValueError, OverflowError) as exc:
         raise ApiError("invalid_date", "Please give %(field)s as a date and time.", field=label) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+# Characters XML cannot hold (OLX export) and XBlock's String field would silently strip.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def _authored_text(value, max_chars: int) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= max_chars and not _NOT_XML.search(value)
 
 
 def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of checks reads best
@@ -270,11 +286,11 @@ def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of chec
         fail("Unknown field: %(field)s.", field=sorted(unknown)[0][:60])
     clean = {}
     name = payload.get("display_name", DEFAULT_TITLE)
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+    if not _authored_text(name, 200):
         fail("Please give a display name of at most 200 characters.")
     clean["display_name"] = name.strip()
     prompt = payload.get("prompt", "")
-    if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 20000:
+    if not _authored_text(prompt, 20000):
         fail("Please write a prompt of at most 20,000 characters.")
     clean["prompt"] = prompt
     rubric = payload.get("rubric", [])
@@ -287,9 +303,9 @@ def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of chec
             fail("Question %(field)s is not valid.", field=index)
         qid = str(question.get("id") or "").strip()[:40]
         label = question.get("label")
-        if not qid or qid in seen:
-            fail("Question %(field)s needs a unique id.", field=index)
-        if not isinstance(label, str) or not label.strip() or len(label) > 500:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", qid) or qid in seen:
+            fail("Question %(field)s needs a unique id (letters, digits, - and _).", field=index)
+        if not _authored_text(label, 500):
             fail("Question %(field)s needs a label of at most 500 characters.", field=index)
         if question.get("type") not in ("scale", "text"):
             fail("Question %(field)s must be a 1–5 scale or free text.", field=index)

@@ -47,12 +47,20 @@ function MlcoursePeerExchange(runtime, element) {
       var before = state && state.phase;
       editing = false;
       render(next, before !== next.phase);
+      // The form that had focus may be gone (a sent rating becomes text): focus the step's heading, not <body>.
+      var heading = $("[data-panel='" + next.phase + "'] h3");
+      if (!box.contains(document.activeElement) && heading) { heading.focus(); }
       announce(next.phase === "review" && before === "waiting" || (before === "contribute" && next.phase === "review")
         ? pairedMessage(next) : T.saved);
     }).catch(function (err) {
       showError(err.message === "Failed to fetch" ? T.network_error : err.message);
       announce(err.message);
-    }).then(function () { busy = false; if (button) { button.disabled = false; } });
+    }).then(function () {
+      busy = false;
+      if (!button) { return; }
+      button.disabled = false;  // a disabled button loses focus: give it back unless focus moved on
+      if (!box.contains(document.activeElement) && box.contains(button)) { button.focus(); }
+    });
   }
 
   function pairedMessage(s) {
@@ -64,11 +72,21 @@ function MlcoursePeerExchange(runtime, element) {
   function refresh() {
     if (busy || document.hidden) { return; }
     post("state", {}).then(function (next) {
-      var before = state.phase;
+      var before = state.phase, received = state.reviews_received.length;
       if (before !== next.phase && !editing) {
         render(next, true);
         if (before === "waiting") { announce(pairedMessage(next)); }
-      } else if (!editing) { render(next, false); }
+      } else if (!editing && !box.querySelector("form[data-touched]")) {
+        // Same step: redraw, but never under a review or rating being written (it waits for the next check), and
+        // give focus back to the control that had it (ids are stable) so a keyboard user is not sent to the top.
+        var had = box.contains(document.activeElement) ? document.activeElement.id : "";
+        render(next, false);
+        var again = had && document.getElementById(had);
+        if (again && again !== document.activeElement) { again.focus(); }
+        if (next.reviews_received.length > received) {
+          announce(fmt(T.received_count, {count: next.reviews_received.length}));
+        }
+      }
     }).catch(function () { /* keep the page as it is; the next poll retries */ });
   }
 
@@ -182,7 +200,7 @@ function MlcoursePeerExchange(runtime, element) {
       var tag = q.required ? " (" + T.required + ")" : " (" + T.optional + ")";
       if (q.type === "scale") {
         var fs = el("fieldset", {"class": "mlc-scale"});
-        fs.appendChild(el("legend", {}, q.label + tag));
+        fs.appendChild(authored(el("legend"), q.label, tag));
         var hint = el("p", {"class": "mlc-help"}, T.scale_low + " · " + T.scale_high);
         fs.appendChild(hint);
         for (var v = 1; v <= 5; v++) {
@@ -193,19 +211,20 @@ function MlcoursePeerExchange(runtime, element) {
         }
         form.appendChild(fs);
       } else {
-        form.appendChild(field("textarea", prefix + "-" + q.id, q.id, q.label + tag));
+        form.appendChild(field("textarea", prefix + "-" + q.id, q.id, q.label, tag));
       }
     });
     form.appendChild(field("textarea", prefix + "-learned", "learned", T.learned + " (" + T.required + ")"));
     form.appendChild(field("textarea", prefix + "-suggestion", "suggestion", T.suggestion + " (" + T.required + ")"));
     form.appendChild(el("button", {type: "submit", "class": "mlc-button"}, T.submit_review));
+    touched(form);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var answers = {};
       state.rubric.forEach(function (q) {
         if (q.type === "scale") {
-          var checked = form.querySelector("input[name='" + q.id + "']:checked");
-          if (checked) { answers[q.id] = parseInt(checked.value, 10); }
+          var value = form.elements[q.id] ? form.elements[q.id].value : "";
+          if (value) { answers[q.id] = parseInt(value, 10); }
         } else if (form.elements[q.id].value.trim()) { answers[q.id] = form.elements[q.id].value; }
       });
       act("submit_review", {reviewee: member.id, answers: answers, learned: form.elements.learned.value,
@@ -215,9 +234,23 @@ function MlcoursePeerExchange(runtime, element) {
     return card;
   }
 
-  function field(tag, id, name, labelText) {
+  // Text the author or a learner wrote, isolated (<bdi>) so that in a right-to-left page an English question keeps
+  // its "?" at its end; `after` is our own (translated) text.
+  function authored(node, text, after) {
+    node.appendChild(el("bdi", {}, text));
+    if (after) { node.appendChild(document.createTextNode(after)); }
+    return node;
+  }
+
+  // A form the learner has started is not redrawn by the background check (see refresh).
+  function touched(form) {
+    form.addEventListener("input", function () { form.setAttribute("data-touched", ""); });
+  }
+
+  function field(tag, id, name, labelText, after) {
     var wrap = el("div", {"class": "mlc-field"});
-    wrap.appendChild(el("label", {"for": id}, labelText));
+    wrap.appendChild(after === undefined ? el("label", {"for": id}, labelText)
+      : authored(el("label", {"for": id}), labelText, after));
     var input = el(tag, {id: id, name: name, rows: "4"});
     wrap.appendChild(input);
     return wrap;
@@ -230,16 +263,18 @@ function MlcoursePeerExchange(runtime, element) {
     var dl = el("dl", {"class": "mlc-answers"});
     (r.questions || []).forEach(function (q) {
       if (r.answers[q.id] === undefined) { return; }
-      dl.appendChild(el("dt", {}, q.label));
-      dl.appendChild(el("dd", {dir: "auto"}, q.type === "scale" ? r.answers[q.id] + " / 5" : r.answers[q.id]));
+      dl.appendChild(el("dt", {dir: "auto"}, q.label));
+      // A score is no text to guess a direction from (dir=auto would make "4 / 5" left-to-right): the page's.
+      dl.appendChild(el("dd", q.type === "scale" ? {} : {dir: "auto"},
+        q.type === "scale" ? r.answers[q.id] + " / 5" : r.answers[q.id]));
     });
     dl.appendChild(el("dt", {}, T.learned)); dl.appendChild(el("dd", {dir: "auto"}, r.learned));
     dl.appendChild(el("dt", {}, T.suggestion)); dl.appendChild(el("dd", {dir: "auto"}, r.suggestion));
     card.appendChild(dl);
     if (r.hidden_reason) { card.appendChild(el("p", {"class": "mlc-notice"}, fmt(T.review_hidden, {reason: r.hidden_reason}))); }
     if (r.rating) {
-      card.appendChild(el("p", {"class": "mlc-rating"}, fmt(T.rated, {value: r.rating.helpfulness}) +
-        (r.rating.note ? " — " + r.rating.note : "")));
+      card.appendChild(authored(el("p", {"class": "mlc-rating"}, fmt(T.rated, {value: r.rating.helpfulness}) +
+        (r.rating.note ? " — " : "")), r.rating.note || ""));
     } else if (mine || state.phase === "done") {
       card.appendChild(el("p", {"class": "mlc-rating"}, T.not_rated));
     } else {
@@ -260,6 +295,7 @@ function MlcoursePeerExchange(runtime, element) {
     form.appendChild(fs);
     form.appendChild(field("textarea", uid + "-note" + review.id, "note", T.thank_you_note));
     form.appendChild(el("button", {type: "submit", "class": "mlc-button"}, T.rate));
+    touched(form);
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var checked = form.querySelector("input[name='helpfulness']:checked");

@@ -23,7 +23,7 @@ function MlcoursePeerExchangeStudio(runtime, element) {
     r.dataset.qid = q.id || ("q" + Date.now().toString(36) + counter);
     var wrap = el("div", {"class": "mlc-field"});
     wrap.appendChild(el("label", {"for": id}, T.question));
-    var label = el("input", {type: "text", id: id, maxlength: "500", "data-k": "label"});
+    var label = el("input", {type: "text", id: id, maxlength: "500", "data-k": "label", dir: "auto"});
     label.value = q.label || "";
     wrap.appendChild(label);
     r.appendChild(wrap);
