@@ -80,6 +80,8 @@ bench: venv
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_matcher.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_handlers.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py > /dev/null
+	rm -f var/bench/bench.db
+	PYTHONPATH=. $(BIN)/python benchmarks/explain.py > var/bench/explain-sqlite.txt
 	PYTHONPATH=. $(BIN)/python benchmarks/report.py
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_page_weight.py
 	$(MAKE) --no-print-directory load
