@@ -10,7 +10,8 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGS = ROOT / "translations"
 SOURCE = CATALOGS / "en" / "LC_MESSAGES" / "text.po"
-KEYWORDS = ["-k", "N_", "-k", "_", "-k", "fail", "-k", "ApiError:2", "-k", "gettext", "-k", "ngettext:1,2"]
+KEYWORDS = ["-k", "N_", "-k", "NC_:1c,2", "-k", "_", "-k", "fail", "-k", "ApiError:2", "-k", "gettext",
+            "-k", "ngettext:1,2"]
 
 
 def pybabel(*args):

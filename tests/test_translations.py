@@ -22,28 +22,28 @@ def load(lang):
 
 def extracted_msgids(tmp_path):
     out = tmp_path / "fresh.po"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "NC_:1c,2",
                     "-k", "_", "-k", "fail", "-k", "ApiError:2", "-k", "gettext", "-k", "ngettext:1,2",
                     "-o", str(out), "mlcourse"], cwd=ROOT, check=True, capture_output=True)
     with out.open("rb") as po:
-        return {m.id for m in read_po(po) if m.id}
+        return {(m.context, m.id) for m in read_po(po) if m.id}
 
 
 def test_source_catalog_holds_every_string_in_the_code(tmp_path):
-    source = {m.id for m in load("en") if m.id}
+    source = {(m.context, m.id) for m in load("en") if m.id}
     missing = extracted_msgids(tmp_path) - source
     assert not missing, f"run `make translations`: {sorted(missing)[:5]}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalog_is_complete_and_placeholders_match(lang):
-    source = {m.id for m in load("en") if m.id}
-    catalog = {m.id: m for m in load(lang) if m.id}
+    source = {(m.context, m.id) for m in load("en") if m.id}
+    catalog = {(m.context, m.id): m for m in load(lang) if m.id}
     assert source <= set(catalog), sorted(source - set(catalog))[:5]
     untranslated = [m for m in source if not catalog[m].string or catalog[m].fuzzy]
     assert not untranslated, untranslated[:5]
-    for msgid in source:
-        assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(catalog[msgid].string)), msgid
+    for key in source:
+        assert set(PLACEHOLDER.findall(key[1])) == set(PLACEHOLDER.findall(catalog[key].string)), key
 
 
 @pytest.mark.parametrize("lang", ["en", *LANGUAGES])

@@ -85,7 +85,10 @@ class BlockMixin:
     def language(self) -> str:
         return self.actor.language
 
-    def ugettext(self, message: str) -> str:
+    def ugettext(self, message) -> str:
+        """Translate an msgid, or a (context, msgid) pair marked with NC_ for words that are ambiguous alone."""
+        if isinstance(message, tuple):
+            return i18n.translator(self.language).pgettext(*message)
         return i18n.translator(self.language).gettext(message)
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:

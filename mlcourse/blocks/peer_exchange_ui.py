@@ -16,6 +16,10 @@ def N_(text: str) -> str:  # noqa: N802 - gettext-style marker, translated where
     return text
 
 
+def NC_(context: str, text: str) -> tuple[str, str]:  # noqa: N802 - marker with a msgctxt for ambiguous words
+    return context, text
+
+
 PARTNER_RULES = ("different_country_required", "different_country_preferred", "any")
 EDITABLE_FIELDS = ("display_name", "prompt", "rubric", "partner_rule", "allow_triads", "fallback_window_hours",
                    "review_window_hours", "min_words", "max_words", "submission_due", "review_due", "anonymous",
@@ -48,7 +52,7 @@ ORGANISATION_TYPES = (
     ("civil_society", N_("Civil society")),
     ("research", N_("Research or academia")),
     ("international", N_("International organisation")),
-    ("other", N_("Other")),
+    ("other", NC_("organisation type", "Other")),
 )
 REASONS = {
     "cross_country": N_("Paired across countries"),
@@ -60,8 +64,10 @@ REASONS = {
 }
 STRINGS = {
     "steps_label": N_("Steps of the exchange"),
-    "step_context": N_("Context"), "step_contribute": N_("Contribute"), "step_waiting": N_("Match"),
-    "step_review": N_("Review"), "step_feedback": N_("Feedback"), "step_done": N_("Done"),
+    "step_context": NC_("step of the exchange", "Context"), "step_contribute": NC_("step of the exchange",
+                                                                                  "Contribute"),
+    "step_waiting": NC_("step of the exchange", "Match"), "step_review": NC_("step of the exchange", "Review"),
+    "step_feedback": NC_("step of the exchange", "Feedback"), "step_done": NC_("step of the exchange", "Done"),
     "step_current": N_("current step"), "step_complete": N_("completed"),
     "prompt_heading": N_("The question for this exchange"),
     "context_heading": N_("Your context"),
@@ -86,7 +92,7 @@ STRINGS = {
     "partner": N_("Partner"), "you": N_("You"),
     "their_contribution": N_("Their contribution"),
     "learned": N_("What I learned from your context"), "suggestion": N_("One suggestion"),
-    "required": N_("required"), "optional": N_("optional"),
+    "required": NC_("form field", "required"), "optional": NC_("form field", "optional"),
     "scale_low": N_("1 = not at all"), "scale_high": N_("5 = very well"),
     "submit_review": N_("Submit review"), "review_sent": N_("Review sent to %(name)s."),
     "feedback_heading": N_("Feedback you received"),
