@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
-from xblock.fields import Boolean, DateTime, Float, Integer, List, Scope, String
+from xblock.fields import Boolean, DateTime, Float, Integer, Scope, String
 
 from mlcourse import resources
 from mlcourse.runtime import course_key_for, usage_key_for
@@ -12,6 +12,7 @@ from mlcourse.runtime import course_key_for, usage_key_for
 from . import peer_exchange_ui as ui
 from . import staff_ui
 from .base import BlockMixin, error_response, json_handler, json_response
+from .fields import JsonList
 from .peer_exchange_staff import StaffHandlersMixin
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -26,7 +27,7 @@ class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
     prompt = String(display_name=_("Prompt (Markdown)"), default=ui.DEFAULT_PROMPT, scope=Scope.content,
                     multiline_editor=True)
-    rubric = List(display_name=_("Rubric questions"), default=ui.DEFAULT_RUBRIC, scope=Scope.content)
+    rubric = JsonList(display_name=_("Rubric questions"), default=ui.DEFAULT_RUBRIC, scope=Scope.content)
     partner_rule = String(display_name=_("Partner rule"), default="different_country_required",
                           values=ui.PARTNER_RULES, scope=Scope.settings)
     allow_triads = Boolean(display_name=_("Allow triads"), default=False, scope=Scope.settings)
@@ -43,6 +44,7 @@ class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
     published_score = Float(default=None, scope=Scope.user_state)
 
     has_score = True
+    has_author_view = True  # Studio shows the author_view summary instead of the learner view
     icon_class = "problem"
     editable_fields = ui.EDITABLE_FIELDS
 
