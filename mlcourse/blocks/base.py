@@ -93,3 +93,22 @@ class BlockMixin:
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return i18n.translator(self.language).ngettext(singular, plural, count)
+
+
+class StudioSubmitMixin:
+    """`studio_submit` for a block whose presentation module validates the whole Studio form at once
+    (`clean_studio_payload`: raises ApiError on any bad value, so nothing is saved)."""
+
+    clean_studio_payload = None  # set by each block to its module's validator
+
+    @json_handler
+    def studio_submit(self, payload):
+        from mlcourse.services import ApiError  # noqa: PLC0415 - lazy: Django may not be ready
+
+        from .peer_exchange_ui import can_edit  # noqa: PLC0415
+
+        if not can_edit(self):
+            raise ApiError("forbidden", "Only the course team can change the settings.", 403)
+        for name, value in type(self).clean_studio_payload(payload).items():
+            setattr(self, name, value)
+        return {"result": "success"}

@@ -10,7 +10,7 @@ from xblock.fields import Scope, String
 from mlcourse import resources
 
 from . import markdown_lesson_ui as ui
-from .base import BlockMixin, json_handler
+from .base import BlockMixin, StudioSubmitMixin
 from .fields import JsonDict, JsonList
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -19,7 +19,7 @@ _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio 
 @XBlock.supports("multi_device")
 @XBlock.needs("user")
 @XBlock.wants("i18n")
-class MarkdownLessonBlock(BlockMixin, XBlock):
+class MarkdownLessonBlock(StudioSubmitMixin, BlockMixin, XBlock):
     """Co-designed lesson content in Markdown, sanitized, with language variants and credits."""
 
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
@@ -37,6 +37,7 @@ class MarkdownLessonBlock(BlockMixin, XBlock):
     icon_class = "other"
     has_author_view = True  # Studio shows author_view (the summary) only when the block says so
     editable_fields = ui.EDITABLE_FIELDS
+    clean_studio_payload = staticmethod(ui.clean_studio_payload)
 
     # --- views ---------------------------------------------------------------------------------------
     def student_view(self, context=None):
@@ -65,16 +66,6 @@ class MarkdownLessonBlock(BlockMixin, XBlock):
         return ui.view_data(self)
 
     # --- handlers --------------------------------------------------------------------------------------
-    @json_handler
-    def studio_submit(self, payload):
-        from mlcourse.services import ApiError  # noqa: PLC0415 - lazy: Django may not be ready
-
-        if not ui.can_edit(self):
-            raise ApiError("forbidden", "Only the course team can change the settings.", 403)
-        for name, value in ui.clean_studio_payload(payload).items():
-            setattr(self, name, value)
-        return {"result": "success"}
-
     @staticmethod
     def workbench_scenarios():
         return ui.workbench_scenarios()

@@ -11,7 +11,7 @@ from mlcourse.runtime import course_key_for, usage_key_for
 
 from . import peer_exchange_ui as ui
 from . import staff_ui
-from .base import BlockMixin, error_response, json_handler, json_response
+from .base import BlockMixin, StudioSubmitMixin, error_response, json_handler, json_response
 from .fields import JsonList
 from .peer_exchange_staff import StaffHandlersMixin
 
@@ -21,7 +21,7 @@ _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio 
 @XBlock.supports("multi_device")
 @XBlock.needs("user")
 @XBlock.wants("i18n")
-class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
+class PeerExchangeBlock(StaffHandlersMixin, StudioSubmitMixin, BlockMixin, XBlock):
     """A reciprocal, recorded, rated exchange of feedback between learners from different countries."""
 
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
@@ -47,6 +47,7 @@ class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
     has_author_view = True  # Studio shows the author_view summary instead of the learner view
     icon_class = "problem"
     editable_fields = ui.EDITABLE_FIELDS
+    clean_studio_payload = staticmethod(ui.clean_studio_payload)
 
     # --- configuration -------------------------------------------------------------------------------
     def config(self):
@@ -154,16 +155,6 @@ class PeerExchangeBlock(StaffHandlersMixin, BlockMixin, XBlock):
         from mlcourse.services import request_new_partner  # noqa: PLC0415
 
         return self._event(self._run(request_new_partner, payload), "new_partner_requested")
-
-    @json_handler
-    def studio_submit(self, payload):
-        from mlcourse.services import ApiError  # noqa: PLC0415
-
-        if not ui.can_edit(self):
-            raise ApiError("forbidden", "Only the course team can change the settings.", 403)
-        for name, value in ui.clean_studio_payload(payload).items():
-            setattr(self, name, value)
-        return {"result": "success"}
 
     @XBlock.handler
     def student_view_user_state(self, request, suffix=""):
