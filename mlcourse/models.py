@@ -240,3 +240,38 @@ class StaffAction(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_id}"
+
+
+class EvidenceResponse(models.Model):
+    """A learner's self-assessment of how they use evidence in policy work, at one moment of the course.
+
+    Two placements of the evidence check share an authored `key`; one is taken "before" the course and one
+    "after". The unique constraint allows one response per learner per moment: answers are final once sent.
+
+    .. pii: `learner_id` is the platform's course-scoped anonymous id; `answers` are the learner's ratings of
+       their own practice (statement id -> 1..5); `country` is copied from their peer-exchange context. All are
+       removed or anonymised on user retirement.
+    """
+
+    class Moment(models.TextChoices):
+        BEFORE = "before", "Before the course"
+        AFTER = "after", "After the course"
+
+    course_key = models.CharField(max_length=255)
+    key = models.CharField(max_length=64)
+    moment = models.CharField(max_length=8, choices=Moment.choices)
+    learner_id = models.CharField(max_length=255)
+    answers = models.JSONField(default=dict)
+    country = models.CharField(max_length=2, blank=True)
+    submitted = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course_key", "key", "moment", "learner_id"],
+                                    name="mlc_evidence_unique"),
+            models.CheckConstraint(condition=Q(moment__in=["before", "after"]), name="mlc_evidence_moment"),
+        ]
+        indexes = [models.Index(fields=["course_key", "key", "learner_id"], name="mlc_evidence_cohort")]
+
+    def __str__(self):
+        return f"{self.learner_id} {self.key} {self.moment}"

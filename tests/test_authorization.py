@@ -39,8 +39,8 @@ from xblock.fields import ScopeIds
 from conftest import CONTRIBUTION, USAGE
 from mlcourse.blocks.peer_exchange import PeerExchangeBlock
 from mlcourse.blocks.peer_exchange_ui import DEFAULT_RUBRIC
-from mlcourse.models import (Activity, Contribution, Exchange, Membership, Participant, Rating, Reflection, Review,
-                             StaffAction)
+from mlcourse.models import (Activity, Contribution, EvidenceResponse, Exchange, Membership, Participant, Rating,
+                             Reflection, Review, StaffAction)
 from test_runtime_and_grades import LmsUsers
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,8 @@ def ok(caller, handler, payload=None):
 # --- database snapshots ------------------------------------------------------------------------------------------
 ACTIVITY_OF = {Activity: "pk", Participant: "activity", Contribution: "participant__activity", Exchange: "activity",
                Membership: "exchange__activity", Review: "exchange__activity", Rating: "review__exchange__activity",
-               Reflection: "exchange__activity", StaffAction: "activity"}
+               Reflection: "exchange__activity", StaffAction: "activity",
+               EvidenceResponse: "course_key"}  # not tied to one activity: excluded by the activity's course
 
 
 def snapshot(exclude_activity=None) -> str:
@@ -233,7 +234,10 @@ def snapshot(exclude_activity=None) -> str:
             if exclude_activity is None:
                 sql, params = f"SELECT * FROM {model._meta.db_table} ORDER BY {model._meta.pk.column}", ()
             else:
-                keep = model.objects.exclude(**{ACTIVITY_OF[model]: exclude_activity}).values("pk")
+                owner = exclude_activity
+                if ACTIVITY_OF[model] == "course_key":
+                    owner = Activity.objects.get(pk=exclude_activity).course_key
+                keep = model.objects.exclude(**{ACTIVITY_OF[model]: owner}).values("pk")
                 sql, params = keep.query.sql_with_params()
                 sql = (f"SELECT * FROM {model._meta.db_table} WHERE {model._meta.pk.column} IN ({sql}) "
                        f"ORDER BY {model._meta.pk.column}")

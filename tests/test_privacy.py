@@ -73,3 +73,15 @@ def test_mobile_user_state_handler(learner, client):
     learner("ana").ok("save_context", {"country": "BR", "organisation_type": "research"})
     response = client.get(f"/handler/{USAGE}/student_view_user_state/?student=ana")
     assert response.status_code == 200 and json.loads(response.content)["phase"] == "contribute"
+
+
+def test_retirement_unlinks_evidence_check_answers():
+    from django.utils import timezone
+
+    from mlcourse.models import EvidenceResponse
+
+    EvidenceResponse.objects.create(course_key="c", key="k", moment="before", learner_id="joao",
+                                    answers={"s1": 3}, submitted=timezone.now())
+    call_command("mlcourse_retire_user", "joao")
+    row = EvidenceResponse.objects.get()
+    assert row.learner_id.startswith("retired:") and row.answers == {"s1": 3}

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mlcourse.models import Contribution, Participant, Rating, Reflection, Review, StaffAction
+from mlcourse.models import Contribution, EvidenceResponse, Participant, Rating, Reflection, Review, StaffAction
 
 from .config import ActivityConfig
 from .errors import not_signed_in
@@ -29,7 +29,8 @@ def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     participant = learner_row(config, actor.learner_id)
     if participant is None:
-        return {"learner_id": actor.learner_id, "activity": config.usage_key, "participant": None}
+        return {"learner_id": actor.learner_id, "activity": config.usage_key, "participant": None,
+                "evidence_checks": _evidence_of(config, actor.learner_id)}
     notes = list(Rating.objects.filter(review__reviewee=participant).values("review_id", "helpfulness", "note",
                                                                            "submitted"))
     return {
@@ -40,7 +41,14 @@ def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
                         "waiting_since": participant.waiting_since and participant.waiting_since.isoformat()},
         "ratings_given": [{**row, "submitted": row["submitted"].isoformat()} for row in notes],
         "state": build_state(config, actor, now, participant=participant),
+        "evidence_checks": _evidence_of(config, actor.learner_id),
     }
+
+
+def _evidence_of(config: ActivityConfig, learner_id: str) -> list[dict]:
+    rows = EvidenceResponse.objects.filter(course_key=config.course_key, learner_id=learner_id).order_by("submitted")
+    return [{"key": r.key, "moment": r.moment, "answers": r.answers, "submitted": r.submitted.isoformat()}
+            for r in rows]
 
 
 def retire_learner(learner_ids) -> int:
@@ -63,4 +71,7 @@ def retire_learner(learner_ids) -> int:
         Rating.objects.filter(review__reviewee__in=people).update(note=RETIRED_TEXT)
         Reflection.objects.filter(participant__in=people).update(text=RETIRED_TEXT)
         StaffAction.objects.filter(actor_id__in=learner_ids).update(actor_id="retired")
+        # Self-assessments keep their numbers for the cohort's before/after picture, unlinked from the person.
+        for row in EvidenceResponse.objects.filter(learner_id__in=learner_ids):
+            EvidenceResponse.objects.filter(pk=row.pk).update(learner_id=f"retired:e{row.pk}")
     return len(people)
