@@ -27,24 +27,8 @@ def ensure_activity(config: ActivityConfig) -> Activity:
 
 
 def lock_activity_for(config: ActivityConfig) -> Activity | None:
-    """Take the activity's write lock as the FIRST statement of the transaction (None: no such activity).
-
-    Writing first matters beyond SQLite: under REPEATABLE READ a plain SELECT before the lock would fix the
-    transaction's snapshot, and every read "inside the lock" would then be stale.
-    """
-    rows = Activity.objects.filter(course_key=config.course_key, usage_key=config.usage_key)
-    if not rows.update(match_clock=F("match_clock") + 1):
-        return None
-    return rows.get()
-
-
-def lock_activity(activity: Activity) -> None:
-    """Serialize writers of one activity: the first statement of their transaction writes its row.
-
-    On MySQL/MariaDB the UPDATE holds the row's exclusive lock until commit; on SQLite the write takes the
-    database write lock at once instead of failing later when a read lock cannot be upgraded.
-    """
-    Activity.objects.filter(pk=activity.pk).update(match_clock=F("match_clock") + 1)
+    """`lock`, then the activity row (None: no such activity); for the staff actions, which need the row."""
+    return find_activity(config) if lock(config) else None
 
 
 def learner_row(config: ActivityConfig, learner_id: str) -> Participant | None:
@@ -77,6 +61,10 @@ def exchange_members(exchange_id) -> tuple[Exchange | None, list[Participant]]:
 
 
 def lock(config: ActivityConfig) -> bool:
-    """Take the activity's write lock as the transaction's first statement; False when there is no activity."""
+    """Take the activity's write lock as the transaction's FIRST statement; False when there is no activity.
+
+    Writing first matters beyond SQLite (which cannot upgrade a read lock): under REPEATABLE READ a plain
+    SELECT before the lock would fix the transaction's snapshot, and every read "inside the lock" would be stale.
+    """
     rows = Activity.objects.filter(course_key=config.course_key, usage_key=config.usage_key)
     return bool(rows.update(match_clock=F("match_clock") + 1))

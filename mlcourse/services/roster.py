@@ -24,7 +24,7 @@ from mlcourse.models import Membership, OrganisationType, Participant
 from .audit import record, require_staff
 from .config import ActivityConfig
 from .errors import N_, ApiError
-from .records import ensure_activity, find_activity, lock_activity
+from .records import ensure_activity, find_activity, lock
 
 MAX_CHARS = 2_000_000
 MAX_ROWS = 20_000
@@ -73,7 +73,7 @@ def import_roster(config: ActivityConfig, actor, csv_text, resolve_learner_id: C
         raise _invalid(errors)
     activity = activity or ensure_activity(config)
     with transaction.atomic():
-        lock_activity(activity)
+        lock(config)
         existing = _existing(activity.pk, {row.learner_id for row in rows})
         creates, updates, unchanged = [], [], 0
         modified = timezone.now()  # bulk_update does not apply auto_now
