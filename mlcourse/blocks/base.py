@@ -112,3 +112,18 @@ class StudioSubmitMixin:
         for name, value in type(self).clean_studio_payload(payload).items():
             setattr(self, name, value)
         return {"result": "success"}
+
+
+def studio_form(payload, editable_fields):
+    """The checks every block's Studio form starts with; returns `fail`, which refuses the whole form."""
+    from mlcourse.services import ApiError  # noqa: PLC0415
+
+    def fail(message, **params):
+        raise ApiError("invalid_settings", message, 400, **params)
+
+    if not isinstance(payload, dict):
+        fail("The request must be a JSON object.")
+    unknown = set(payload) - set(editable_fields)
+    if unknown:
+        fail("Unknown field: %(field)s.", field=sorted(unknown)[0][:60])
+    return fail

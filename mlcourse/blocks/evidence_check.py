@@ -12,7 +12,7 @@ from xblock.fields import Scope, String
 from mlcourse import resources
 
 from . import evidence_check_ui as ui
-from .base import BlockMixin, error_response, json_handler
+from .base import BlockMixin, StudioSubmitMixin, error_response, json_handler
 from .fields import JsonList
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -21,7 +21,7 @@ _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio 
 @XBlock.supports("multi_device")
 @XBlock.needs("user")
 @XBlock.wants("i18n")
-class EvidenceCheckBlock(BlockMixin, XBlock):
+class EvidenceCheckBlock(StudioSubmitMixin, BlockMixin, XBlock):
     """Self-assessment of evidence use, before and after the course, with the learner's and the cohort's change."""
 
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
@@ -34,6 +34,7 @@ class EvidenceCheckBlock(BlockMixin, XBlock):
     icon_class = "problem"
     has_author_view = True
     editable_fields = ui.EDITABLE_FIELDS
+    clean_studio_payload = staticmethod(ui.clean_studio_payload)
 
     # --- views ---------------------------------------------------------------------------------------
     def student_view(self, context=None):
@@ -89,16 +90,6 @@ class EvidenceCheckBlock(BlockMixin, XBlock):
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "no-store"
         return response
-
-    @json_handler
-    def studio_submit(self, payload):
-        from mlcourse.services import ApiError  # noqa: PLC0415 - lazy: Django may not be ready
-
-        if not ui.can_edit(self):
-            raise ApiError("forbidden", "Only the course team can change the settings.", 403)
-        for name, value in ui.clean_studio_payload(payload).items():
-            setattr(self, name, value)
-        return {"result": "success"}
 
     @staticmethod
     def workbench_scenarios():

@@ -10,7 +10,8 @@ from mlcourse.countries import country_name
 from mlcourse.i18n import text_direction
 from mlcourse.runtime import course_key_for
 
-from .peer_exchange_ui import N_, NC_, _authored_text, can_edit, dom_id, translated  # noqa: F401 - can_edit for the block
+from .peer_exchange_ui import N_, NC_, _authored_text, dom_id, translated
+from .base import studio_form
 
 EDITABLE_FIELDS = ("display_name", "key", "moment", "statements")
 MOMENTS = ("before", "after")
@@ -206,16 +207,7 @@ def parse_lines(text: str) -> list:
 
 def clean_studio_payload(payload) -> dict:
     """Validate the Studio form; every problem is a clear message and nothing is saved."""
-    from mlcourse.services import ApiError  # noqa: PLC0415
-
-    def fail(message, **params):
-        raise ApiError("invalid_settings", message, 400, **params)
-
-    if not isinstance(payload, dict):
-        fail("The request must be a JSON object.")
-    unknown = set(payload) - set(EDITABLE_FIELDS)
-    if unknown:
-        fail("Unknown field: %(field)s.", field=sorted(unknown)[0][:60])
+    fail = studio_form(payload, EDITABLE_FIELDS)
     clean = {}
     name = payload.get("display_name", DEFAULT_TITLE)
     if not _line(name, MAX_TITLE):

@@ -10,6 +10,7 @@ from mlcourse.countries import country_choices, language_choices
 from mlcourse.i18n import text_direction
 from mlcourse.markup import render_markdown
 from mlcourse.runtime import usage_key_for
+from .base import studio_form
 
 
 def N_(text: str) -> str:  # noqa: N802 - gettext-style marker, translated where the language is known
@@ -280,16 +281,7 @@ def _authored_text(value, max_chars: int) -> bool:
 
 def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of checks reads best
     """Validate the Studio form; every problem is a clear message and nothing is saved."""
-    from mlcourse.services import ApiError  # noqa: PLC0415
-
-    def fail(message, **params):
-        raise ApiError("invalid_settings", message, 400, **params)
-
-    if not isinstance(payload, dict):
-        fail("The request must be a JSON object.")
-    unknown = set(payload) - set(EDITABLE_FIELDS)
-    if unknown:
-        fail("Unknown field: %(field)s.", field=sorted(unknown)[0][:60])
+    fail = studio_form(payload, EDITABLE_FIELDS)
     clean = {}
     name = payload.get("display_name", DEFAULT_TITLE)
     if not _authored_text(name, 200):
