@@ -30,3 +30,14 @@ def translator(language: str) -> gettext.NullTranslations:
 
 def text_direction(language: str) -> str:
     return "rtl" if (language or "").split("-")[0].split("_")[0].lower() in {"ar", "fa", "he", "ur"} else "ltr"
+
+
+@lru_cache(maxsize=16)
+def js_catalog(language: str) -> str:
+    """The JavaScript catalog (`static/js/translations/<lang>/text.js`, built by `make translations`) that
+    defines `window.MlcourseI18N` for the learner's language; "" when there is none (English, the source)."""
+    for candidate in _candidates(language):
+        path = package_dir("static") / "js" / "translations" / candidate / "text.js"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return ""

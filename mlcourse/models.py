@@ -9,7 +9,7 @@ from django.db.models import Q
 
 
 class Activity(models.Model):
-    """One placement of a peer exchange block in a course.
+    """One placement of a peer exchange block or a co-design board in a course.
 
     Its row doubles as the matching lock: every transaction that forms or breaks exchanges first writes
     `match_clock`, which serializes matching per activity on every database (SQLite included, which ignores
@@ -275,3 +275,79 @@ class EvidenceResponse(models.Model):
 
     def __str__(self):
         return f"{self.learner_id} {self.key} {self.moment}"
+
+
+class BoardVoter(models.Model):
+    """A learner taking part in one co-design board (the board is an `Activity` row, like a peer exchange).
+
+    The row is the learner's write lock on the board: every vote, withdrawal or proposal first writes `clock`,
+    so one learner's concurrent requests are serialized and the vote limit cannot be overrun, while different
+    learners vote in parallel. Country and organisation type are given here when the learner has no
+    peer-exchange context in the course.
+
+    .. pii: `learner_id` is the platform's course-scoped anonymous id; country and organisation type describe the
+       learner. Removed or unlinked on user retirement.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="board_voters")
+    learner_id = models.CharField(max_length=255)
+    country = models.CharField(max_length=2, blank=True)
+    organisation_type = models.CharField(max_length=32, choices=OrganisationType.choices, blank=True)
+    clock = models.PositiveBigIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "learner_id"], name="mlc_boardvoter_unique")]
+
+    def __str__(self):
+        return f"{self.learner_id} on {self.activity_id}"
+
+
+class BoardItem(models.Model):
+    """A proposal on a co-design board: a policy challenge, a case or a topic a participant wants covered.
+
+    Votes are `BoardVote` rows and are always counted from them. Staff may adopt the item into the course (the
+    note is shown to everyone), hide it (the reason is shown to its author) or merge it into another item
+    (`merged_into`; its votes move there, without double counting).
+
+    .. pii: `author` is the proposing learner; title and description are their words; country and organisation
+       type are copied from their context. The text is erased on user retirement, the numbers stay.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="board_items")
+    author = models.ForeignKey(BoardVoter, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=40)
+    title = models.CharField(max_length=120)
+    description = models.TextField(max_length=2000, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    organisation_type = models.CharField(max_length=32, choices=OrganisationType.choices, blank=True)
+    created = models.DateTimeField()
+    adopted = models.BooleanField(default=False)
+    adopted_note = models.TextField(max_length=1000, blank=True)
+    hidden = models.BooleanField(default=False)
+    hidden_reason = models.TextField(max_length=1000, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_items")
+
+    class Meta:
+        indexes = [models.Index(fields=["activity", "created"], name="mlc_boarditem_time")]
+
+    def __str__(self):
+        return self.title
+
+
+class BoardVote(models.Model):
+    """One learner's vote for one item; the unique constraint makes a second vote impossible, even at once.
+
+    .. pii: links a learner (through `voter`) to an item. Deleted on user retirement.
+    """
+
+    item = models.ForeignKey(BoardItem, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(BoardVoter, on_delete=models.CASCADE, related_name="votes")
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "voter"], name="mlc_boardvote_unique")]
+
+    def __str__(self):
+        return f"{self.voter_id} -> {self.item_id}"

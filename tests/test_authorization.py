@@ -39,7 +39,7 @@ from xblock.fields import ScopeIds
 from conftest import CONTRIBUTION, USAGE
 from mlcourse.blocks.peer_exchange import PeerExchangeBlock
 from mlcourse.blocks.peer_exchange_ui import DEFAULT_RUBRIC
-from mlcourse.models import (Activity, Contribution, EvidenceResponse, Exchange, Membership, Participant, Rating,
+from mlcourse.models import (Activity, BoardItem, BoardVote, BoardVoter, Contribution, EvidenceResponse, Exchange, Membership, Participant, Rating,
                              Reflection, Review, StaffAction)
 from test_runtime_and_grades import LmsUsers
 
@@ -218,6 +218,7 @@ def ok(caller, handler, payload=None):
 ACTIVITY_OF = {Activity: "pk", Participant: "activity", Contribution: "participant__activity", Exchange: "activity",
                Membership: "exchange__activity", Review: "exchange__activity", Rating: "review__exchange__activity",
                Reflection: "exchange__activity", StaffAction: "activity",
+               BoardVoter: "activity", BoardItem: "activity", BoardVote: "item__activity",
                EvidenceResponse: "course_key"}  # not tied to one activity: excluded by the activity's course
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from mlcourse.models import Contribution, EvidenceResponse, Participant, Rating, Reflection, Review, StaffAction
+from mlcourse.models import BoardItem, BoardVote, BoardVoter, Contribution, EvidenceResponse, Participant, Rating, Reflection, Review, StaffAction
 
 from .config import ActivityConfig
 from .errors import not_signed_in
@@ -30,7 +30,8 @@ def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
     participant = learner_row(config, actor.learner_id)
     if participant is None:
         return {"learner_id": actor.learner_id, "activity": config.usage_key, "participant": None,
-                "evidence_checks": _evidence_of(config, actor.learner_id)}
+                "evidence_checks": _evidence_of(config, actor.learner_id),
+                "codesign_boards": _boards_of(config, actor.learner_id)}
     notes = list(Rating.objects.filter(review__reviewee=participant).values("review_id", "helpfulness", "note",
                                                                            "submitted"))
     return {
@@ -42,6 +43,7 @@ def my_data(config: ActivityConfig, actor, now: datetime | None = None) -> dict:
         "ratings_given": [{**row, "submitted": row["submitted"].isoformat()} for row in notes],
         "state": build_state(config, actor, now, participant=participant),
         "evidence_checks": _evidence_of(config, actor.learner_id),
+        "codesign_boards": _boards_of(config, actor.learner_id),
     }
 
 
@@ -49,6 +51,22 @@ def _evidence_of(config: ActivityConfig, learner_id: str) -> list[dict]:
     rows = EvidenceResponse.objects.filter(course_key=config.course_key, learner_id=learner_id).order_by("submitted")
     return [{"key": r.key, "moment": r.moment, "answers": r.answers, "submitted": r.submitted.isoformat()}
             for r in rows]
+
+
+def _boards_of(config: ActivityConfig, learner_id: str) -> list[dict]:
+    """The learner's proposals and votes on every co-design board of the course."""
+    voters = BoardVoter.objects.filter(activity__course_key=config.course_key, learner_id=learner_id)
+    out = []
+    for voter in voters.select_related("activity"):
+        items = BoardItem.objects.filter(author=voter).order_by("created")
+        votes = BoardVote.objects.filter(voter=voter).select_related("item").order_by("created")
+        out.append({"board": voter.activity.usage_key, "country": voter.country,
+                    "organisation_type": voter.organisation_type,
+                    "proposals": [{"title": i.title, "description": i.description, "kind": i.kind,
+                                   "created": i.created.isoformat(), "hidden_reason": i.hidden_reason}
+                                  for i in items],
+                    "votes": [{"item": v.item.title, "created": v.created.isoformat()} for v in votes]})
+    return out
 
 
 def retire_learner(learner_ids) -> int:
@@ -74,4 +92,11 @@ def retire_learner(learner_ids) -> int:
         # Self-assessments keep their numbers for the cohort's before/after picture, unlinked from the person.
         for row in EvidenceResponse.objects.filter(learner_id__in=learner_ids):
             EvidenceResponse.objects.filter(pk=row.pk).update(learner_id=f"retired:e{row.pk}")
+        # Co-design boards: the learner's proposals lose their words and leave the board (votes for them stop
+        # counting against their voters' allowance); their votes stay, unlinked, so others' counts stand.
+        voters = list(BoardVoter.objects.filter(learner_id__in=learner_ids).values_list("pk", flat=True))
+        BoardItem.objects.filter(author_id__in=voters).update(title=RETIRED_TEXT, description=RETIRED_TEXT,
+                                                               hidden=True, hidden_reason=RETIRED_TEXT)
+        for pk in voters:
+            BoardVoter.objects.filter(pk=pk).update(learner_id=f"retired:b{pk}", country="", organisation_type="")
     return len(people)

@@ -1,0 +1,134 @@
+/* Co-design board: propose, vote and withdraw, sort/filter/show more (the server renders the list), and the
+   course team's adopt/hide/merge. Studio: a plain settings form. */
+function mlcCbPost(runtime, root, name, data) {
+  "use strict";
+  var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return fetch(runtime.handlerUrl(root, name), {method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": m ? decodeURIComponent(m[1]) : ""},
+    body: JSON.stringify(data)})
+    .then(function (resp) { return resp.json().then(function (body) { return {ok: resp.ok, body: body}; }); });
+}
+function MlcourseCodesignBoard(runtime, element) {
+  "use strict";
+  var root = element && element.jquery ? element[0] : element;
+  var gettext = MlcourseText.gettext, interpolate = MlcourseText.interpolate;
+  var live = root.querySelector(".mlc-cb-live"), errorBox = root.querySelector(".mlc-cb-error");
+  var list = root.querySelector(".mlc-cb-list"), controls = root.querySelector(".mlc-cb-controls");
+  var form = root.querySelector(".mlc-cb-form");
+  if (!live || !list) { return; }
+  var query = {sort: "votes", kind: ""};
+  controls.hidden = false;
+  function say(message) { live.textContent = ""; window.setTimeout(function () { live.textContent = message; }, 50); }
+  function fail(message) { errorBox.textContent = message; errorBox.hidden = false; errorBox.focus(); }
+  function networkError() { fail(gettext("The connection failed. Please check your network and try again.")); }
+  function post(name, data, done, button) {
+    if (button) { button.disabled = true; }
+    errorBox.hidden = true;
+    return mlcCbPost(runtime, root, name, data).then(function (res) {
+      if (button) { button.disabled = false; }
+      if (!res.ok) { return fail(res.body.error); }
+      done(res.body);
+    }, function () { if (button) { button.disabled = false; } networkError(); });
+  }
+  function load(offset, focusFirstNew) {
+    var data = {sort: query.sort, kind: query.kind, offset: offset};
+    return post("board_page", data, function (body) {
+      var holder = document.createElement("div");
+      holder.innerHTML = body.html;  // rendered and escaped by the server's template
+      if (offset) {
+        var items = holder.querySelector(".mlc-cb-items"), target = list.querySelector(".mlc-cb-items");
+        var first = items && items.firstElementChild;
+        while (items && items.firstElementChild) { target.appendChild(items.firstElementChild); }
+        if (items) { items.remove(); }
+        [".mlc-cb-more", ".mlc-cb-showing"].forEach(function (sel) { var old = list.querySelector(sel); if (old) { old.remove(); } });
+        while (holder.firstChild) { list.appendChild(holder.firstChild); }
+        if (first && focusFirstNew) { var h = first.querySelector("h4"); h.tabIndex = -1; h.focus(); }
+      } else {
+        list.innerHTML = "";
+        while (holder.firstChild) { list.appendChild(holder.firstChild); }
+      }
+      say(body.showing);
+    });
+  }
+  controls.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    query.sort = controls.elements.sort.value; query.kind = controls.elements.kind.value;
+    load(0);
+  });
+  list.addEventListener("click", function (ev) {
+    var button = ev.target.closest("button");
+    if (!button) { return; }
+    if (button.classList.contains("mlc-cb-more")) { load(parseInt(button.getAttribute("data-offset"), 10), true); return; }
+    if (!button.classList.contains("mlc-cb-vote")) { return; }
+    var item = parseInt(button.getAttribute("data-item"), 10);
+    var voted = button.getAttribute("aria-pressed") === "true";
+    post(voted ? "withdraw_vote" : "vote", {item: item}, function (body) {
+      var li = button.closest(".mlc-cb-item");
+      li.querySelector(".mlc-cb-count").textContent = body.votes_text;
+      button.setAttribute("aria-pressed", body.voted ? "true" : "false");
+      button.textContent = body.voted ? gettext("Withdraw my vote") : gettext("Vote");
+      button.classList.toggle("mlc-secondary", body.voted);
+      root.querySelector(".mlc-cb-allowance").textContent = body.votes_left_text;
+      say((body.voted ? gettext("Vote saved.") : gettext("Vote withdrawn.")) + " " + body.votes_left_text);
+    }, button);
+  });
+  list.addEventListener("submit", function (ev) {
+    var f = ev.target, action = f.getAttribute("data-action");
+    if (!action) { return; }
+    ev.preventDefault();
+    var submitter = ev.submitter || f.querySelector("button[type=submit]");
+    var item = parseInt(f.getAttribute("data-item"), 10), data = {item: item}, name = "staff_" + action;
+    if (action === "adopt") { data.adopted = submitter.value === "true"; data.note = f.elements.note.value; }
+    if (action === "hide") { data.hidden = submitter.value === "true"; if (data.hidden) { data.reason = f.elements.reason.value; } }
+    if (action === "merge") { data.into = parseInt(f.elements.into.value, 10) || 0; }
+    post(name, data, function () {
+      load(0).then(function () {
+        say(interpolate(gettext("Proposal %(id)s updated."), {id: item}));
+        root.querySelector("[id$='-items']").focus();
+      });
+    }, submitter);
+  });
+  if (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var e = form.elements, data = {title: e.title.value, description: e.description.value, kind: e.kind.value};
+      if (e.country) { data.country = e.country.value; data.organisation_type = e.organisation_type.value; }
+      if (!data.kind || !data.title.trim()) { return fail(gettext("Please choose a kind and give a title.")); }
+      post("propose", data, function (body) {
+        form.reset();
+        var left = root.querySelector(".mlc-cb-proposals-left");
+        left.textContent = body.proposals_left_text;
+        if (!body.proposals_left) { form.remove(); }
+        controls.elements.sort.value = "newest"; query.sort = "newest"; query.kind = ""; controls.elements.kind.value = "";
+        load(0).then(function () {
+          say(gettext("Your proposal is on the board."));
+          root.querySelector("[id$='-items']").focus();
+        });
+      }, form.querySelector("button[type=submit]"));
+    });
+  }
+}
+function MlcourseCodesignBoardStudio(runtime, element) {
+  "use strict";
+  var root = element && element.jquery ? element[0] : element;
+  var form = root.querySelector(".mlc-studio form"), errorBox = form.querySelector(".mlc-error");
+  var T = JSON.parse(form.querySelector("script[type='application/json']").textContent);
+  function fail(message) {
+    errorBox.textContent = message; errorBox.hidden = false; errorBox.focus();
+    runtime.notify("error", {title: T.could_not_save, message: message});
+  }
+  form.addEventListener("click", function (ev) {
+    if (ev.target.getAttribute("data-action") === "cancel") { runtime.notify("cancel", {}); }
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var e = form.elements;
+    runtime.notify("save", {state: "start"});
+    mlcCbPost(runtime, root, "studio_submit", {display_name: e.display_name.value, intro: e.intro.value,
+      kinds: e.kinds.value, votes_per_learner: parseInt(e.votes_per_learner.value, 10),
+      max_proposals: parseInt(e.max_proposals.value, 10)}).then(function (res) {
+      if (!res.ok) { return fail(res.body.error); }
+      errorBox.hidden = true; runtime.notify("save", {state: "end"});
+    }, function () { fail(T.network_error); });
+  });
+}
