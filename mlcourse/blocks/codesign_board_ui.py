@@ -14,7 +14,7 @@ from .base import studio_form
 from .peer_exchange_ui import N_, NC_, ORGANISATION_TYPES, _authored_text, dom_id, translated
 
 EDITABLE_FIELDS = ("display_name", "intro", "kinds", "votes_per_learner", "max_proposals")
-DEFAULT_TITLE = "Shape this course: propose and vote"
+DEFAULT_TITLE = N_("Shape this course: propose and vote")
 DEFAULT_INTRO = """\
 This course is co-designed. Propose a **policy challenge** you face, a **case from your country** that others
 could learn from, or a **topic** you want the course to cover, and vote for the proposals you find most useful.
@@ -53,7 +53,6 @@ STRINGS = {
                                                              "its votes count there."),
     "vote": N_("Vote"), "withdraw": N_("Withdraw my vote"),
     "needs_js": N_("To propose and vote, please turn JavaScript on."),
-    "from_country": N_("From %(country)s"),
 }
 STAFF_STRINGS = {
     "staff_heading": N_("Course team"), "actions": N_("Course team actions"),
@@ -267,10 +266,11 @@ def clean_studio_payload(payload) -> dict:
             fail("Kind %(index)s needs a label of at most 80 characters, on one line.", index=index)
         seen.add(kid.strip())
         clean["kinds"].append({"id": kid.strip(), "label": label.strip()})
-    for key in ("votes_per_learner", "max_proposals"):
+    for key, label in (("votes_per_learner", STUDIO_STRINGS["votes_per_learner"]),
+                       ("max_proposals", STUDIO_STRINGS["max_proposals"])):
         value = payload.get(key, 3)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 50:
-            fail("%(field)s must be a whole number between 1 and 50.", field=key)
+            fail("%(field)s must be a whole number between 1 and 50.", field=label)  # the label, translated
         clean[key] = value
     return clean
 

@@ -18,3 +18,10 @@ def course_xml() -> str:
 
 def course_scenario() -> tuple[str, str]:
     return COURSE_TITLE, course_xml()
+
+
+def course_usage(block_type: str, index: int = 0) -> str:
+    """The workbench usage id of a placement in the demo course (the sdk names them after the title)."""
+    from django.utils.text import slugify  # noqa: PLC0415
+
+    return f"{slugify(COURSE_TITLE)}.{block_type}.d{index}.u0"

@@ -20,15 +20,23 @@ function MlcourseCodesignBoard(runtime, element) {
   controls.hidden = false;
   function say(message) { live.textContent = ""; window.setTimeout(function () { live.textContent = message; }, 50); }
   function fail(message) { errorBox.textContent = message; errorBox.hidden = false; errorBox.focus(); }
-  function networkError() { fail(gettext("The connection failed. Please check your network and try again.")); }
+  function networkError() {
+    var message = gettext("The connection failed. Please check your network and try again.");
+    fail(message);
+  }
+  // A busy button is marked aria-disabled, not disabled: disabling the focused button would drop the focus.
   function post(name, data, done, button) {
-    if (button) { button.disabled = true; }
+    if (button) {
+      if (button.getAttribute("aria-disabled") === "true") { return Promise.resolve(); }
+      button.setAttribute("aria-disabled", "true");
+    }
+    function idle() { if (button) { button.removeAttribute("aria-disabled"); } }
     errorBox.hidden = true;
     return mlcCbPost(runtime, root, name, data).then(function (res) {
-      if (button) { button.disabled = false; }
+      idle();
       if (!res.ok) { return fail(res.body.error); }
       done(res.body);
-    }, function () { if (button) { button.disabled = false; } networkError(); });
+    }, function () { idle(); networkError(); });
   }
   function load(offset, focusFirstNew) {
     var data = {sort: query.sort, kind: query.kind, offset: offset};
@@ -93,7 +101,8 @@ function MlcourseCodesignBoard(runtime, element) {
       ev.preventDefault();
       var e = form.elements, data = {title: e.title.value, description: e.description.value, kind: e.kind.value};
       if (e.country) { data.country = e.country.value; data.organisation_type = e.organisation_type.value; }
-      if (!data.kind || !data.title.trim()) { return fail(gettext("Please choose a kind and give a title.")); }
+      var missing = gettext("Please choose a kind and give a title.");
+      if (!data.kind || !data.title.trim()) { return fail(missing); }
       post("propose", data, function (body) {
         form.reset();
         var left = root.querySelector(".mlc-cb-proposals-left");

@@ -1,7 +1,9 @@
-"""Seed the workbench demo cohort: learners from five countries at every step of the exchange.
+"""Seed the workbench demo: learners from five countries at every step of the peer exchange (in the one-course
+demo and in the exchange's own scenario), their self-assessments before and after the course, and the
+co-design board's proposals and votes, one of them adopted into the course.
 
-Safe to run again: it does nothing when the demo activity already has participants. Everything goes through
-the same services the handlers use, so the seeded data obeys the same rules and constraints.
+Safe to run again: each part does nothing when its data is already there. Everything goes through the same
+services the handlers use, so the seeded data obeys the same rules and constraints.
 """
 from datetime import timedelta
 
@@ -23,7 +25,44 @@ from mlcourse.services import (
 )
 from mlcourse.services.records import find_activity
 
+from mlcourse.blocks.codesign_board_ui import DEFAULT_KINDS
+from mlcourse.blocks.demo_course import course_usage
+from mlcourse.blocks.evidence_check_ui import DEFAULT_STATEMENTS, SCENARIO_KEY
+from mlcourse.services import board, evidence
+
 DEMO_USAGE = "evidence-in-policymaking-peer-exchange.peer_exchange.d0.u0"
+BOARD_USAGES = (course_usage("codesign_board"), "co-design-board-propose-and-vote.codesign_board.d0.u0")
+# Before and after the course (1 never ... 5 always), per statement of the default self-assessment.
+EVIDENCE = {
+    "joao": ((2, 2, 1, 4, 2), (4, 3, 4, 5, 3)),
+    "helen": ((4, 2, 2, 2, 3), (4, 4, 4, 4, 4)),
+    "amina": ((3, 2, 2, 3, 2), None),
+    "li_wei": ((4, 3, 3, 2, 3), None),
+    "sadia": ((2, 3, 2, 4, 2), None),
+    "bilal": ((3, 2, 2, 2, 3), None),
+}
+PROPOSALS = [
+    # (author, kind, title, description)
+    ("amina", "challenge", "Funding formulas that miss rural need",
+     "Our clinic data count visits, not need. How do other countries bring distance and travel time into health "
+     "funding formulas when the poorest wards are the ones that visit least?"),
+    ("joao", "case", "Participatory budgeting with costs on the table",
+     "In Minas Gerais residents bring their own evidence to budget assemblies. We learned the hard way to bring "
+     "rough costs per household before the vote. Happy to share what we changed."),
+    ("li_wei", "case", "Hearing from the families who do not use a service",
+     "Our elderly-care pilot measured users well and non-users not at all. A case on interviewing non-users, and "
+     "what it changed in the decision to scale."),
+    ("helen", "topic", "Evaluation when budgets and timelines are tight",
+     "Planning an evaluation while a policy is designed sounds right; what is the smallest version that still "
+     "informs the next decision?"),
+    ("sadia", "challenge", "Rules that providers work around",
+     "Private schools raised admission fees when we made fee increases public. How can evidence from other "
+     "countries help us anticipate how providers respond to a new rule?"),
+]
+VOTES = {"helen": ["joao", "amina", "li_wei"], "amina": ["joao", "sadia"], "li_wei": ["helen", "joao"],
+         "sadia": ["li_wei", "amina"], "bilal": ["amina", "sadia", "helen"], "joao": ["helen"]}
+ADOPTED = ("joao", "Adopted: this is now the case study of week 2, taught with colleagues from Minas Gerais and "
+                   "the United Kingdom.")
 
 LEARNERS = {
     # id: (country, organisation type, languages, time zone, contribution)
@@ -78,11 +117,57 @@ REVIEW = {
 
 
 class Command(BaseCommand):
-    help = "Seed the peer exchange demo cohort in the workbench database (idempotent)."
+    help = "Seed the workbench demo: peer exchange cohort, evidence check answers, co-design board (idempotent)."
 
     def handle(self, *args, **options):
+        for usage in (course_usage("peer_exchange"), DEMO_USAGE):
+            self.seed_exchange(usage)
+        self.seed_evidence()
+        for usage in BOARD_USAGES:
+            self.seed_board(usage)
+
+    def seed_evidence(self):
+        from mlcourse.models import EvidenceResponse  # noqa: PLC0415
+
+        if EvidenceResponse.objects.filter(course_key="workbench", key=SCENARIO_KEY).exists():
+            self.stdout.write("Evidence check answers already seeded.")
+            return
+        statements = tuple((s["id"], s["text"]) for s in DEFAULT_STATEMENTS)
+        start = timezone.now() - timedelta(days=30)
+        for name, moments in EVIDENCE.items():
+            for moment, values in zip(("before", "after"), moments):
+                if values is None:
+                    continue
+                config = evidence.EvidenceConfig(course_key="workbench", key=SCENARIO_KEY, moment=moment,
+                                                 statements=statements)
+                answers = {sid: value for (sid, _text), value in zip(statements, values)}
+                evidence.submit(config, Actor(learner_id=name), {"answers": answers},
+                                now=start + timedelta(days=0 if moment == "before" else 28))
+        self.stdout.write(self.style.SUCCESS("Seeded the evidence check answers (before and after)."))
+
+    def seed_board(self, usage):
+        config = board.BoardConfig(course_key="workbench", usage_key=usage,
+                                   kinds=tuple((k["id"], k["label"]) for k in DEFAULT_KINDS))
+        activity = find_activity(config)
+        if activity is not None and activity.board_items.exists():
+            self.stdout.write("Co-design board already seeded.")
+            return
+        start = timezone.now() - timedelta(days=2)
+        items = {}
+        for minutes, (author, kind, title, description) in enumerate(PROPOSALS):
+            items[author] = board.propose(config, Actor(learner_id=author), {
+                "title": title, "description": description, "kind": kind},
+                now=start + timedelta(minutes=37 * minutes))["item"]
+        for voter, authors in VOTES.items():
+            for author in authors:
+                board.vote(config, Actor(learner_id=voter), {"item": items[author]})
+        author, note = ADOPTED
+        board.staff_adopt(config, Actor(learner_id="staff", is_staff=True), {"item": items[author], "note": note})
+        self.stdout.write(self.style.SUCCESS("Seeded the co-design board."))
+
+    def seed_exchange(self, usage):
         config = ActivityConfig(
-            course_key="workbench", usage_key=DEMO_USAGE, min_words=40, max_words=600,
+            course_key="workbench", usage_key=usage, min_words=40, max_words=600,
             rubric=tuple(Question.from_dict(q) for q in DEFAULT_RUBRIC))
         activity = find_activity(config)
         if activity is not None and Participant.objects.filter(activity=activity).exists():

@@ -2,7 +2,7 @@
 (function (g) {
   "use strict";
   var ns = g.MlcourseI18N = g.MlcourseI18N || {};
-  ns.catalog = {"The connection failed. Please check your network and try again.": "La conexión falló. Revise su red e inténtelo de nuevo."};
+  ns.catalog = {"Please choose a kind and give a title.": "Elija un tipo y escriba un título.", "Proposal %(id)s updated.": "Propuesta n.º %(id)s actualizada.", "The connection failed. Please check your network and try again.": "La conexión falló. Revise su red e inténtelo de nuevo.", "Vote": "Votar", "Vote saved.": "Voto registrado.", "Vote withdrawn.": "Voto retirado.", "Withdraw my vote": "Retirar mi voto", "Your proposal is on the board.": "Su propuesta ya está en el tablero."};
   ns.pluralidx = function (n) { var v = ((n != 1)); return typeof v === "boolean" ? (v ? 1 : 0) : v; };
   ns.gettext = function (msgid) { var v = ns.catalog[msgid]; return v === undefined ? msgid : (typeof v === "string" ? v : v[0]); };
   ns.ngettext = function (singular, plural, n) { var v = ns.catalog[singular]; if (v === undefined || typeof v === "string") { return n === 1 ? singular : plural; } var form = v[ns.pluralidx(n)]; return form === undefined ? v[v.length - 1] : form; };

@@ -2,7 +2,7 @@
 (function (g) {
   "use strict";
   var ns = g.MlcourseI18N = g.MlcourseI18N || {};
-  ns.catalog = {"The connection failed. Please check your network and try again.": "La connexion a échoué. Vérifiez votre réseau et réessayez."};
+  ns.catalog = {"Please choose a kind and give a title.": "Choisissez un type et donnez un titre.", "Proposal %(id)s updated.": "Proposition n° %(id)s mise à jour.", "The connection failed. Please check your network and try again.": "La connexion a échoué. Vérifiez votre réseau et réessayez.", "Vote": "Voter", "Vote saved.": "Vote enregistré.", "Vote withdrawn.": "Vote retiré.", "Withdraw my vote": "Retirer mon vote", "Your proposal is on the board.": "Votre proposition figure désormais sur le tableau."};
   ns.pluralidx = function (n) { var v = ((n > 1)); return typeof v === "boolean" ? (v ? 1 : 0) : v; };
   ns.gettext = function (msgid) { var v = ns.catalog[msgid]; return v === undefined ? msgid : (typeof v === "string" ? v : v[0]); };
   ns.ngettext = function (singular, plural, n) { var v = ns.catalog[singular]; if (v === undefined || typeof v === "string") { return n === 1 ? singular : plural; } var form = v[ns.pluralidx(n)]; return form === undefined ? v[v.length - 1] : form; };

@@ -2,7 +2,7 @@
 (function (g) {
   "use strict";
   var ns = g.MlcourseI18N = g.MlcourseI18N || {};
-  ns.catalog = {"The connection failed. Please check your network and try again.": "کنکشن ناکام ہو گیا۔ براہِ کرم اپنا نیٹ ورک چیک کریں اور دوبارہ کوشش کریں۔"};
+  ns.catalog = {"Please choose a kind and give a title.": "براہِ کرم قسم منتخب کریں اور عنوان لکھیں۔", "Proposal %(id)s updated.": "تجویز نمبر %(id)s اپ ڈیٹ ہو گئی۔", "The connection failed. Please check your network and try again.": "کنکشن ناکام ہو گیا۔ براہِ کرم اپنا نیٹ ورک چیک کریں اور دوبارہ کوشش کریں۔", "Vote": "ووٹ دیں", "Vote saved.": "ووٹ محفوظ ہو گیا۔", "Vote withdrawn.": "ووٹ واپس لے لیا گیا۔", "Withdraw my vote": "اپنا ووٹ واپس لیں", "Your proposal is on the board.": "آپ کی تجویز بورڈ پر شامل ہو گئی ہے۔"};
   ns.pluralidx = function (n) { var v = ((n != 1)); return typeof v === "boolean" ? (v ? 1 : 0) : v; };
   ns.gettext = function (msgid) { var v = ns.catalog[msgid]; return v === undefined ? msgid : (typeof v === "string" ? v : v[0]); };
   ns.ngettext = function (singular, plural, n) { var v = ns.catalog[singular]; if (v === undefined || typeof v === "string") { return n === 1 ? singular : plural; } var form = v[ns.pluralidx(n)]; return form === undefined ? v[v.length - 1] : form; };

@@ -2,7 +2,7 @@
 (function (g) {
   "use strict";
   var ns = g.MlcourseI18N = g.MlcourseI18N || {};
-  ns.catalog = {"The connection failed. Please check your network and try again.": "连接失败。请检查网络后重试。"};
+  ns.catalog = {"Please choose a kind and give a title.": "请选择类型并填写标题。", "Proposal %(id)s updated.": "提议 #%(id)s 已更新。", "The connection failed. Please check your network and try again.": "连接失败。请检查网络后重试。", "Vote": "投票", "Vote saved.": "投票已保存。", "Vote withdrawn.": "投票已撤回。", "Withdraw my vote": "撤回我的投票", "Your proposal is on the board.": "您的提议已发布到看板上。"};
   ns.pluralidx = function (n) { var v = (0); return typeof v === "boolean" ? (v ? 1 : 0) : v; };
   ns.gettext = function (msgid) { var v = ns.catalog[msgid]; return v === undefined ? msgid : (typeof v === "string" ? v : v[0]); };
   ns.ngettext = function (singular, plural, n) { var v = ns.catalog[singular]; if (v === undefined || typeof v === "string") { return n === 1 ? singular : plural; } var form = v[ns.pluralidx(n)]; return form === undefined ? v[v.length - 1] : form; };
