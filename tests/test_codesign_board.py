@@ -405,6 +405,8 @@ def test_staff_see_the_summary_and_export_formula_safe_csv(bd):
 # --- concurrency (threads, each with its own connection, on the default database) -----------------------------
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_votes_keep_one_vote_per_item_and_the_allowance():
+    """On SQLite the writers queue on the database lock; the per-learner lock itself is proven on MariaDB
+    (tests/test_concurrency_mariadb.py fails without it: a learner gets a 4th vote)."""
     config = board.BoardConfig(course_key="c", usage_key="concurrent-board", kinds=(("topic", "Topic"),),
                                votes_per_learner=3, max_proposals=50)
     author = Actor(learner_id="author")

@@ -263,3 +263,49 @@ def test_partners_who_vanish_are_replaced_and_everyone_else_finishes():
     assert Exchange.objects.count() == 25 + 5 and not Exchange.objects.filter(status="open").exists()
     # 15 pairs of active learners: 30 reviews; 10 reviews to a partner who then vanished; 5 new pairs: 10 reviews.
     assert Review.objects.count() == 2 * 15 + 10 + 2 * 5
+
+
+def test_board_votes_merges_and_the_allowance_hold_under_concurrency():
+    """The co-design board on MariaDB: 40 learners each fire 6 votes at once (allowance 3) — two of them twice
+    for the same item — while the course team merges two items and hides a third. Afterwards: nobody has more
+    than 3 counted votes, no (item, voter) pair twice, no vote left on a merged item, every count from rows."""
+    from mlcourse.models import BoardItem, BoardVote
+    from mlcourse.services import board
+
+    config = board.BoardConfig(course_key="course-v1:IDS+ML+2026", usage_key="board-race",
+                               kinds=(("topic", "Topic"),), votes_per_learner=3, max_proposals=20)
+    author = Actor(learner_id="author")
+    items = [board.propose(config, author, {"title": f"Item {n}", "kind": "topic", "country": "GH",
+                                            "organisation_type": "other"})["item"] for n in range(6)]
+    staff = Actor(learner_id="coach", is_staff=True)
+    start = threading.Barrier(WORKERS)
+
+    @in_thread
+    def act(job):
+        kind, who, item = job
+        try:
+            start.wait(timeout=60) if job[1] in {"l0", "l1", "coach"} else None
+            if kind == "vote":
+                board.vote(config, Actor(learner_id=who), {"item": item})
+            elif kind == "merge":
+                board.staff_merge(config, staff, {"item": items[0], "into": items[1]})
+            else:
+                board.staff_hide(config, staff, {"item": items[5], "reason": "Off topic"})
+            return "ok"
+        except ApiError as error:
+            return error.code
+
+    jobs = [("vote", f"l{n}", item) for n in range(40) for item in items] + \
+           [("vote", "l0", items[2]), ("vote", "l1", items[2]), ("merge", "coach", None), ("hide", "coach", None)]
+    jobs.sort(key=lambda job: (job[1] not in {"l0", "l1", "coach"}, job[1]))  # the barrier's 16 go first
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        outcomes = list(pool.map(act, jobs))
+    assert not [o for o in outcomes if o not in {"ok", "already_voted", "no_votes_left", "no_such_item"}], outcomes
+    assert BoardItem.objects.get(pk=items[0]).merged_into_id == items[1]
+    assert not BoardVote.objects.filter(item_id=items[0]).exists()
+    pairs = list(BoardVote.objects.values_list("item_id", "voter_id"))
+    assert len(pairs) == len(set(pairs))
+    for n in range(40):
+        counted = BoardVote.objects.filter(voter__learner_id=f"l{n}", item__hidden=False,
+                                           item__merged_into__isnull=True).count()
+        assert counted <= 3, (n, counted)
