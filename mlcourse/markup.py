@@ -29,6 +29,9 @@ def _keep(tag, attribute, value):
 
 def render_markdown(source: str) -> str:
     html = markdown.markdown(source or "", extensions=["tables", "footnotes", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep,
-                     allowed_classes=FOOTNOTE_CLASSES, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep,
+                      allowed_classes=FOOTNOTE_CLASSES, url_schemes={"http", "https", "mailto"},
+                      link_rel="noopener noreferrer nofollow")
+    # A wide table scrolls sideways on a phone; keyboard users can scroll it only if it takes the focus. nh3
+    # leaves no attribute on <table>, so the exact tag is what it wrote.
+    return clean.replace("<table>", '<table tabindex="0">')

@@ -275,7 +275,7 @@ def test_the_learner_view_reads_without_javascript(bd):
     assert "Panels & <juries>" in article.text_content()
     assert "1 vote" in article.text_content()
     button = article.find(".//button")
-    assert button.get("aria-pressed") == "true" and button.text_content() == "Withdraw my vote"
+    assert button.get("data-voted") == "true" and button.text_content() == "Withdraw my vote"
     assert tree.find_class("mlc-cb-allowance")[0].text_content() == "You have 2 of 3 votes left."
     assert tree.find_class("mlc-cb-controls")[0].get("hidden") is not None  # sorting needs JS: hidden without it
 
@@ -400,6 +400,48 @@ def test_staff_see_the_summary_and_export_formula_safe_csv(bd):
     assert votes[0] == ["item_id", "voter_id", "voter_country", "created"] and votes[1][:2] == [str(item), "kwame"]
     status, response = bd.call("coach", "export_csv", method="GET", query="table=secrets")
     assert status == 400
+
+
+def test_showing_an_item_again_keeps_every_allowance(bd):
+    items = [bd.propose(author, f"Item by {author}") for author in ("a", "b", "c", "d")]
+    bd.ok("kwame", "vote", {"item": items[0]})
+    bd.ok("coach", "staff_hide", {"item": items[0], "reason": "Duplicate of a course topic"})
+    for item in items[1:]:
+        bd.ok("kwame", "vote", {"item": item})  # the hidden item's vote gave its place back
+    reply = bd.ok("coach", "staff_hide", {"item": items[0], "hidden": False})
+    assert reply["dropped"] == 1  # kwame had used all three votes meanwhile: that vote goes, not a fourth
+    state = bd.ok("kwame", "state")
+    assert state["votes_left"] == 0 and BoardVote.objects.filter(voter__learner_id="kwame").count() == 3
+    assert StaffAction.objects.filter(action="board_unhide").get().payload["dropped"] == 1
+
+
+def test_a_hidden_item_is_neither_merged_nor_named(bd):
+    mine = bd.propose("ana", "Mine")
+    target = bd.propose("li", "Target")
+    hidden = bd.propose("zhang", "Hidden")
+    bd.ok("kwame", "vote", {"item": hidden})
+    bd.ok("coach", "staff_hide", {"item": hidden, "reason": "Spam"})
+    status, data = bd.json("coach", "staff_merge", {"item": hidden, "into": target})
+    assert status == 409 and data["code"] == "target_hidden"
+    assert BoardVote.objects.filter(item_id=hidden).count() == 1
+    bd.ok("coach", "staff_merge", {"item": mine, "into": target})
+    bd.ok("coach", "staff_hide", {"item": target, "reason": "Offensive title"})
+    assert bd.ok("ana", "state")["my_merged"] == [{"title": "Mine", "into": ""}]
+    page = bd.render("ana")
+    assert "merged into another proposal" in page and "Target" not in page
+    status, data = bd.json("li", "withdraw_vote", {"item": hidden})  # never voted for it, cannot see it
+    assert status == 404 and data["code"] == "no_such_item"
+
+
+def test_refusals_name_the_field_by_its_label_in_the_learners_language(bd):
+    from django.utils import translation
+
+    item = bd.propose("li", "Item")
+    status, data = bd.json("coach", "staff_hide", {"item": item, "reason": ""})
+    assert status == 400 and data["error"] == "Please fill in Reason (shown to the author)."
+    with translation.override("fr"):
+        status, data = bd.json("coach", "staff_adopt", {"item": item, "note": ""})
+    assert status == 400 and "note" not in data["error"].split() and data["error"] != "Please fill in note."
 
 
 # --- concurrency (threads, each with its own connection, on the default database) -----------------------------
@@ -620,12 +662,16 @@ def test_download_and_retirement_cover_the_board(bd):
     [entry] = data["codesign_boards"]
     assert entry["country"] == "GH" and [p["title"] for p in entry["proposals"]] == ["My case"]
     assert [v["item"] for v in entry["votes"]] == ["Their case"]
+    bd.ok("coach", "staff_adopt", {"item": mine, "note": "Week 2"})
     call_command("mlcourse_retire_user", "ana", stdout=io.StringIO())
     assert not BoardVoter.objects.filter(learner_id="ana").exists()
     item = BoardItem.objects.get(pk=mine)
-    assert (item.title, item.description, item.hidden) == ("", "", True)
+    assert (item.title, item.description, item.hidden, item.adopted) == ("", "", False, True)
     assert BoardVote.objects.filter(item_id=theirs).count() == 1  # the retired learner's vote still counts
-    assert bd.ok("kwame", "state")["votes_left"] == 3 and bd.ok("kwame", "state")["total"] == 1
+    state = bd.ok("kwame", "state")
+    assert state["votes_left"] == 2 and state["total"] == 2  # the proposal, its vote and its note stay
+    assert "(removed at the author&#x27;s request)" in bd.render("kwame") or \
+        "(removed at the author's request)" in bd.render("kwame")
 
 
 # --- fuzzing --------------------------------------------------------------------------------------------------
@@ -676,3 +722,14 @@ def test_fuzz_every_board_handler(bd):
     run()
     assert seen["refused"] > 100 and seen["ok"] >= 10, seen
     assert item
+
+
+def test_country_lists_sort_accented_names_in_place():
+    from mlcourse.countries import country_choices
+
+    portuguese = [name for _code, name in country_choices("pt-br")]
+    assert portuguese.index("África do Sul") < portuguese.index("Alemanha") < portuguese.index("Zâmbia")
+    french = [name for _code, name in country_choices("fr")]
+    assert french.index("Égypte") < french.index("Espagne") < french.index("Zimbabwe")
+    english = [name for _code, name in country_choices("en")]
+    assert english.index("Åland Islands") < english.index("Albania")

@@ -86,7 +86,7 @@ def test_scenario_renders_title_credits_case_and_prompt():
     assert aside.find(".//a").get("href") == "https://www.gov.uk/government/publications/the-magenta-book"
     assert "Source (www.gov.uk)" in aside.text_content()
     assert "For discussion" in page and "citizens' priorities, data collected by communities" in page
-    assert "<table>" in page and 'class="footnote"' in page  # tables and footnotes from the shared renderer
+    assert "<table tabindex=\"0\">" in page and 'class="footnote"' in page  # tables and footnotes from the shared renderer
     label = tree.find(".//label")
     assert label.text_content() == "Read this lesson in" and tree.get_element_by_id(label.get("for")).tag == "select"
     assert shown_sections(page) == {"en": False, "pt-br": True, "ur": True}

@@ -15,11 +15,11 @@ from .peer_exchange_ui import N_, NC_, ORGANISATION_TYPES, _authored_text, dom_i
 
 EDITABLE_FIELDS = ("display_name", "intro", "kinds", "votes_per_learner", "max_proposals")
 DEFAULT_TITLE = N_("Shape this course: propose and vote")
-DEFAULT_INTRO = """\
+DEFAULT_INTRO = N_("""\
 This course is co-designed. Propose a **policy challenge** you face, a **case from your country** that others
 could learn from, or a **topic** you want the course to cover, and vote for the proposals you find most useful.
 The course team adopts the most wanted ones into the course and tells you how.
-"""
+""")
 DEFAULT_KINDS = [
     {"id": "challenge", "label": "A policy challenge"},
     {"id": "case", "label": "A case from my country"},
@@ -52,6 +52,8 @@ STRINGS = {
     "merged_from": N_("Also proposed as:"), "my_merged": N_("Your proposal “%(title)s” was merged into “%(into)s”; "
                                                              "its votes count there."),
     "vote": N_("Vote"), "withdraw": N_("Withdraw my vote"),
+    "removed": N_("(removed at the author's request)"),
+    "my_merged_elsewhere": N_("Your proposal “%(title)s” was merged into another proposal; its votes count there."),
     "needs_js": N_("To propose and vote, please turn JavaScript on."),
 }
 STAFF_STRINGS = {
@@ -105,6 +107,11 @@ def config(block):
 
 
 # --- contexts -----------------------------------------------------------------------------------------------
+def intro_html(block) -> str:
+    """The authored introduction; the default one reads in the learner's language."""
+    return render_markdown(block.ugettext(DEFAULT_INTRO) if block.intro == DEFAULT_INTRO else block.intro)
+
+
 def _kind_labels(block) -> dict:
     return {kid: block.ugettext(label) for kid, label in kinds(block)}
 
@@ -132,6 +139,8 @@ def items_context(block, state: dict, staff: bool) -> dict:
     items = []
     for item in state["items"]:
         item = dict(item)
+        item["title"] = item["title"] or t["removed"]
+        item["merged"] = [dict(m, title=m["title"] or t["removed"]) for m in item["merged"]]
         item["kind_label"] = labels.get(item["kind"], item["kind"])
         item["organisation_label"] = orgs.get(item["organisation_type"], "")
         item["votes_text"] = block.ngettext("%(count)s vote", "%(count)s votes", item["votes"]) % {
@@ -152,7 +161,7 @@ def student_context(block, actor) -> dict:
     lang = actor.language
     t = translated(block, STRINGS)
     context = {"uid": dom_id(block), "title": block.ugettext(block.display_name) if block.display_name ==
-               DEFAULT_TITLE else block.display_name, "intro_html": render_markdown(block.intro), "t": t,
+               DEFAULT_TITLE else block.display_name, "intro_html": intro_html(block), "t": t,
                "lang": lang, "dir": text_direction(lang), "signed_in": actor.is_authenticated}
     if not actor.is_authenticated:
         return context
@@ -168,7 +177,7 @@ def student_context(block, actor) -> dict:
                                             "organisation": orgs.get(ctx["organisation_type"], "")},
         votes_left=votes_left_text(block, state["votes_left"], state["votes_per_learner"]),
         proposals_left=proposals_left_text(block, state["proposals_left"]),
-        my_merged=[t["my_merged"] % row for row in state["my_merged"]],
+        my_merged=[(t["my_merged"] if row["into"] else t["my_merged_elsewhere"]) % row for row in state["my_merged"]],
         boot={"votes_per_learner": state["votes_per_learner"], "page_size": state["page_size"]},
     )
     if context["needs_context"]:  # the lists (~20 KB of HTML) only when the learner must still choose
@@ -200,7 +209,7 @@ def author_context(block) -> dict:
                                      merged_into__isnull=True).count()
     t["counts"] %= {"count": count}
     return {"author": True, "a": t, "uid": dom_id(block), "title": block.display_name, "lang": lang,
-            "dir": text_direction(lang), "intro_html": render_markdown(block.intro),
+            "dir": text_direction(lang), "intro_html": intro_html(block),
             "kinds": list(_kind_labels(block).values()), "votes_per_learner": cfg.votes_per_learner,
             "max_proposals": cfg.max_proposals}
 
@@ -216,7 +225,7 @@ def studio_context(block) -> dict:
 def view_data(block) -> dict:
     """For the Open edX mobile apps: the authored settings; items come from the `state` handler."""
     cfg = config(block)
-    return {"display_name": block.display_name, "intro_html": render_markdown(block.intro),
+    return {"display_name": block.display_name, "intro_html": intro_html(block),
             "kinds": [{"id": kid, "label": label} for kid, label in _kind_labels(block).items()],
             "votes_per_learner": cfg.votes_per_learner, "max_proposals": cfg.max_proposals}
 

@@ -101,9 +101,15 @@ def config(block):
 
 
 def _signed(value) -> str:
+    """+1.5 / -2 / 0, with the decimal mark of the active language (like the means next to it)."""
+    from django.utils.formats import number_format  # noqa: PLC0415
+
     if value is None:
         return ""
-    return f"{value:+g}" if value else "0"
+    if not value:
+        return "0"
+    text = number_format(abs(value), decimal_pos=None if float(value).is_integer() else 2, use_l10n=True)
+    return ("+" if value > 0 else "-") + (text.rstrip("0").rstrip(".,") if "." in text or "," in text else text)
 
 
 # --- the staff chart ----------------------------------------------------------------------------------------
@@ -114,7 +120,8 @@ def chart_svg(rows: list[dict], t: dict, uid: str) -> dict:
     for index, row in enumerate(rows, start=1):
         if row["n"]:
             for kind, value in (("before", row["before"]), ("after", row["after"])):
-                bars.append({"kind": kind, "y": y, "w": round(value / 5 * scale_w, 1), "value": value,
+                # A string: templates would localise a float ("150,0" in pt-br), which SVG cannot read.
+                bars.append({"kind": kind, "y": y, "w": f"{value / 5 * scale_w:.1f}", "value": value,
                              "label": f"{index}", "text_y": y + bar - 2})
                 y += bar
             y += gap
@@ -248,8 +255,9 @@ SCENARIO_KEY = "evidence-2026"
 
 def workbench_scenarios():
     out = []
+    titles = {"before": DEFAULT_TITLE, "after": "How do I use evidence in my work, at the end of the course?"}
     for name, when in (("before", "before the course"), ("after", "after the course")):
-        attrs = {"display_name": DEFAULT_TITLE, "key": SCENARIO_KEY, "moment": name,
+        attrs = {"display_name": titles[name], "key": SCENARIO_KEY, "moment": name,
                  "statements": json.dumps(DEFAULT_STATEMENTS)}
         xml = "<evidence_check " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + "/>"
         out.append((f"Evidence check: {when}", xml))

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from mlcourse.countries import country_name, is_country
+from mlcourse.countries import country_name, is_country, sort_key
 from mlcourse.models import BoardItem, BoardVote, BoardVoter, OrganisationType, Participant
 
 from .audit import record, require_staff
@@ -118,7 +118,7 @@ def _listing(config: BoardConfig, activity, voter, staff: bool, sort: str, kind:
         rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
     elif sort == "country":
         rows.sort(key=lambda r: (-r[3], -r[0]))
-        rows.sort(key=lambda r: (not r[1], country_name(r[1], lang) if r[1] else ""))
+        rows.sort(key=lambda r: (not r[1], sort_key(country_name(r[1], lang)) if r[1] else ("", "")))
     else:
         rows.sort(key=lambda r: (r[3], r[2], r[0]), reverse=True)
     return [r[0] for r in rows]
@@ -174,7 +174,8 @@ def state(config: BoardConfig, actor, payload=None) -> dict:
     signed in; staff also see hidden items."""
     if not actor.is_authenticated:
         raise not_signed_in()
-    sort, kind, offset = _clean_query(config, payload if payload is not None else {})
+    with _labelled():
+        sort, kind, offset = _clean_query(config, payload if payload is not None else {})
     lang = actor.language
     activity = find_activity(config)
     voter = _voter(activity, actor.learner_id)
@@ -183,9 +184,9 @@ def state(config: BoardConfig, actor, payload=None) -> dict:
     proposals = BoardItem.objects.filter(author=voter).count() if voter is not None else 0
     my_merged = []
     if voter is not None:
-        for title, into in (BoardItem.objects.filter(author=voter, merged_into__isnull=False)
-                            .values_list("title", "merged_into__title")):
-            my_merged.append({"title": title, "into": into})
+        for title, into, into_hidden in (BoardItem.objects.filter(author=voter, merged_into__isnull=False)
+                                         .values_list("title", "merged_into__title", "merged_into__hidden")):
+            my_merged.append({"title": title, "into": "" if into_hidden and not actor.is_staff else into})
     return {
         "sort": sort, "kind": kind, "offset": offset, "total": len(ids), "page_size": PAGE,
         "items": _item_dicts(ids[offset:offset + PAGE], voter, actor.is_staff, lang),
@@ -202,10 +203,35 @@ def _lock_voter(voter: BoardVoter) -> None:
     BoardVoter.objects.filter(pk=voter.pk).update(clock=F("clock") + 1)
 
 
-def _item_for_update(activity, payload, key: str = "item") -> BoardItem:
+# Field names in refusals, as the learner reads them in the form (error_response translates `field`).
+FIELD_LABELS = {"title": N_("Title"), "description": N_("Description (optional)"), "kind": N_("Kind"),
+                "note": N_("Note shown to everyone: how the proposal is used in the course"),
+                "reason": N_("Reason (shown to the author)"), "item": N_("Proposal"), "into": N_("Proposal"),
+                "sort": N_("Sort by"), "offset": N_("Proposals"), "organisation_type": N_("Type of organisation"),
+                "adopted": N_("Mark as adopted"), "hidden": N_("Hide")}
+
+
+class _labelled:
+    """Refusals raised inside name the field by its label, not by its JSON key."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if isinstance(error, ApiError) and error.params.get("field") in FIELD_LABELS:
+            error.params["field"] = FIELD_LABELS[error.params["field"]]
+        return False
+
+
+def _item_id(payload, key: str = "item") -> int:
     value = payload.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError("invalid_type", N_("The field %(field)s must be a whole number."), field=key)
+        raise ApiError("invalid_type", N_("The field %(field)s must be a whole number."), field=FIELD_LABELS[key])
+    return value
+
+
+def _item_for_update(activity, payload, key: str = "item") -> BoardItem:
+    value = _item_id(payload, key)
     item = BoardItem.objects.select_for_update().filter(pk=value, activity=activity).first()
     if item is None:
         raise _no_item()
@@ -229,15 +255,16 @@ def propose(config: BoardConfig, actor, payload, now: datetime | None = None) ->
         raise not_signed_in()
     payload = require_dict(payload)
     only_keys(payload, {"title", "description", "kind", "country", "organisation_type"})
-    title = text(payload, "title", required=True, max_chars=MAX_TITLE)
-    if _NEWLINE.search(title):
-        raise ApiError("invalid_characters", N_("The field %(field)s contains characters that are not allowed."),
-                       field="title")
-    description = text(payload, "description", required=False, max_chars=MAX_DESCRIPTION)
-    kind = payload.get("kind")
-    if kind not in config.kind_ids:
-        raise ApiError("invalid_choice", N_("Unknown choice for %(field)s."), field="kind")
-    country, organisation = _clean_context(payload)
+    with _labelled():
+        title = text(payload, "title", required=True, max_chars=MAX_TITLE)
+        if _NEWLINE.search(title):
+            raise ApiError("invalid_characters",
+                           N_("The field %(field)s contains characters that are not allowed."), field="title")
+        description = text(payload, "description", required=False, max_chars=MAX_DESCRIPTION)
+        kind = payload.get("kind")
+        if kind not in config.kind_ids:
+            raise ApiError("invalid_choice", N_("Unknown choice for %(field)s."), field="kind")
+        country, organisation = _clean_context(payload)
     known = _context(config, actor, _voter(find_activity(config), actor.learner_id))
     if known["source"] != "peer_exchange" and not ((country or known["country"])
                                                    and (organisation or known["organisation_type"])):
@@ -276,9 +303,7 @@ def vote(config: BoardConfig, actor, payload, now: datetime | None = None) -> di
     payload = require_dict(payload)
     only_keys(payload, {"item"})
     activity = find_activity(config)
-    value = payload.get("item")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError("invalid_type", N_("The field %(field)s must be a whole number."), field="item")
+    value = _item_id(payload)
     if activity is None or not BoardItem.objects.filter(pk=value, activity=activity, hidden=False,
                                                          merged_into__isnull=True).exists():
         raise _no_item()  # checked before the learner's row is created: a refusal writes nothing
@@ -320,7 +345,8 @@ def withdraw_vote(config: BoardConfig, actor, payload) -> dict:
         _lock_voter(voter)
         item = _item_for_update(activity, payload)
         if not BoardVote.objects.filter(item=item, voter=voter).delete()[0]:
-            raise _not_voted()
+            # A hidden or merged item the learner never voted for is, for them, no item at all.
+            raise _no_item() if item.hidden or item.merged_into_id else _not_voted()
     return _vote_reply(config, voter, item)
 
 
@@ -345,10 +371,11 @@ def _locked_board(config: BoardConfig):
 def staff_adopt(config: BoardConfig, actor, payload, now: datetime | None = None) -> dict:
     """Mark an item adopted into the course with a note everyone sees (or take the mark back)."""
     payload = _staff_item(config, actor, payload, {"item", "adopted", "note"})
-    adopted = payload.get("adopted", True)
-    if not isinstance(adopted, bool):
-        raise ApiError("invalid_type", N_("The field %(field)s must be true or false."), field="adopted")
-    note = text(payload, "note", required=adopted, max_chars=MAX_NOTE)
+    with _labelled():
+        adopted = payload.get("adopted", True)
+        if not isinstance(adopted, bool):
+            raise ApiError("invalid_type", N_("The field %(field)s must be true or false."), field="adopted")
+        note = text(payload, "note", required=adopted, max_chars=MAX_NOTE)
     now = now or timezone.now()
     with transaction.atomic():
         activity = _locked_board(config)
@@ -367,18 +394,34 @@ def staff_hide(config: BoardConfig, actor, payload, now: datetime | None = None)
     payload = _staff_item(config, actor, payload, {"item", "hidden", "reason"})
     hidden = payload.get("hidden", True)
     if not isinstance(hidden, bool):
-        raise ApiError("invalid_type", N_("The field %(field)s must be true or false."), field="hidden")
-    reason = text(payload, "reason", required=hidden, max_chars=MAX_NOTE)
+        raise ApiError("invalid_type", N_("The field %(field)s must be true or false."), field=FIELD_LABELS["hidden"])
+    with _labelled():
+        reason = text(payload, "reason", required=hidden, max_chars=MAX_NOTE)
     now = now or timezone.now()
+    dropped = 0
     with transaction.atomic():
         activity = _locked_board(config)
+        item_id = _item_id(payload)
+        if not hidden:
+            # Its votes count again: lock its voters first (the order a vote takes: voter, then item), then
+            # drop the votes of those who have voted up to their allowance elsewhere meanwhile.
+            voters = list(BoardVote.objects.filter(item_id=item_id, item__activity=activity)
+                          .values_list("voter_id", flat=True))
+            BoardVoter.objects.filter(pk__in=voters).update(clock=F("clock") + 1)
         item = _item_for_update(activity, payload)
         if item.merged_into_id is not None:
             raise _no_item()
+        if not hidden and item.hidden:
+            counted = dict(BoardVote.objects.filter(voter_id__in=voters, item__hidden=False,
+                                                    item__merged_into__isnull=True)
+                           .values("voter_id").annotate(n=Count("id")).values_list("voter_id", "n"))
+            over = [v for v in voters if counted.get(v, 0) >= config.votes_per_learner]
+            dropped = BoardVote.objects.filter(item=item, voter_id__in=over).delete()[0]
         item.hidden, item.hidden_reason = hidden, reason if hidden else ""
         item.save(update_fields=["hidden", "hidden_reason"])
-        record(activity, actor, "board_hide" if hidden else "board_unhide", {"item": item.pk, "reason": reason}, now)
-    return {"item": item.pk, "hidden": item.hidden, "hidden_reason": item.hidden_reason}
+        record(activity, actor, "board_hide" if hidden else "board_unhide",
+               {"item": item.pk, "reason": reason, "dropped": dropped}, now)
+    return {"item": item.pk, "hidden": item.hidden, "hidden_reason": item.hidden_reason, "dropped": dropped}
 
 
 def staff_merge(config: BoardConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -394,9 +437,10 @@ def staff_merge(config: BoardConfig, actor, payload, now: datetime | None = None
             raise ApiError("same_item", N_("Choose another proposal to merge into."), 400)
         if item.merged_into_id is not None or target.merged_into_id is not None:
             raise _no_item()
-        if target.hidden:
-            raise ApiError("target_hidden", N_("Show the proposal again before merging into it."), 409)
-        already = BoardVote.objects.filter(item=target).values("voter_id")
+        if target.hidden or item.hidden:
+            raise ApiError("target_hidden", N_("Show the proposals again before merging them."), 409)
+        # A list, not a subquery: MySQL would scan (and under REPEATABLE READ lock) every vote of the site.
+        already = list(BoardVote.objects.filter(item=target).values_list("voter_id", flat=True))
         dropped, _kinds = (BoardVote.objects.filter(item=item)
                            .filter(Q(voter_id__in=already) | Q(voter_id=target.author_id)).delete())
         moved = BoardVote.objects.filter(item=item).update(item=target)
@@ -415,7 +459,7 @@ def overview(config: BoardConfig, actor, lang: str) -> dict:
     activity = find_activity(config)
     if activity is None:
         return {"items": 0, "voters": 0, "votes": 0, "countries": []}
-    rows = list(BoardItem.objects.filter(activity=activity, merged_into__isnull=True)
+    rows = list(BoardItem.objects.filter(activity=activity, merged_into__isnull=True, hidden=False)
                 .values("country").annotate(items=Count("id", distinct=True), votes=Count("votes")))
     voters = BoardVoter.objects.filter(activity=activity).aggregate(
         n=Count("id", filter=Q(votes__isnull=False) | Q(items__isnull=False), distinct=True))["n"]

@@ -92,11 +92,12 @@ def retire_learner(learner_ids) -> int:
         # Self-assessments keep their numbers for the cohort's before/after picture, unlinked from the person.
         for row in EvidenceResponse.objects.filter(learner_id__in=learner_ids):
             EvidenceResponse.objects.filter(pk=row.pk).update(learner_id=f"retired:e{row.pk}")
-        # Co-design boards: the learner's proposals lose their words and leave the board (votes for them stop
-        # counting against their voters' allowance); their votes stay, unlinked, so others' counts stand.
+        # Co-design boards: the learner's proposals lose their words; their votes stay, unlinked, so the
+        # counts stand.
+        # The voter rows first (the order a vote takes its locks: voter, then item).
         voters = list(BoardVoter.objects.filter(learner_id__in=learner_ids).values_list("pk", flat=True))
-        BoardItem.objects.filter(author_id__in=voters).update(title=RETIRED_TEXT, description=RETIRED_TEXT,
-                                                               hidden=True, hidden_reason=RETIRED_TEXT)
         for pk in voters:
             BoardVoter.objects.filter(pk=pk).update(learner_id=f"retired:b{pk}", country="", organisation_type="")
+        # Proposals lose their words but stay: others' votes, merged duplicates and an adoption note rest on them.
+        BoardItem.objects.filter(author_id__in=voters).update(title=RETIRED_TEXT, description=RETIRED_TEXT)
     return len(people)

@@ -69,22 +69,25 @@ function MlcourseCodesignBoard(runtime, element) {
     if (button.classList.contains("mlc-cb-more")) { load(parseInt(button.getAttribute("data-offset"), 10), true); return; }
     if (!button.classList.contains("mlc-cb-vote")) { return; }
     var item = parseInt(button.getAttribute("data-item"), 10);
-    var voted = button.getAttribute("aria-pressed") === "true";
+    var voted = button.getAttribute("data-voted") === "true";
     post(voted ? "withdraw_vote" : "vote", {item: item}, function (body) {
       var li = button.closest(".mlc-cb-item");
       li.querySelector(".mlc-cb-count").textContent = body.votes_text;
-      button.setAttribute("aria-pressed", body.voted ? "true" : "false");
+      button.setAttribute("data-voted", body.voted ? "true" : "false");  // the label says it: no aria-pressed
       button.textContent = body.voted ? gettext("Withdraw my vote") : gettext("Vote");
       button.classList.toggle("mlc-secondary", body.voted);
       root.querySelector(".mlc-cb-allowance").textContent = body.votes_left_text;
       say((body.voted ? gettext("Vote saved.") : gettext("Vote withdrawn.")) + " " + body.votes_left_text);
     }, button);
   });
+  var lastClicked = null;  // the button that submitted a form, for browsers without SubmitEvent.submitter
+  list.addEventListener("mousedown", function (ev) { lastClicked = ev.target.closest("button[type=submit]"); });
+  list.addEventListener("keydown", function (ev) { lastClicked = ev.target.closest("button[type=submit]"); });
   list.addEventListener("submit", function (ev) {
     var f = ev.target, action = f.getAttribute("data-action");
     if (!action) { return; }
     ev.preventDefault();
-    var submitter = ev.submitter || f.querySelector("button[type=submit]");
+    var submitter = ev.submitter || lastClicked || f.querySelector("button[type=submit]");
     var item = parseInt(f.getAttribute("data-item"), 10), data = {item: item}, name = "staff_" + action;
     if (action === "adopt") { data.adopted = submitter.value === "true"; data.note = f.elements.note.value; }
     if (action === "hide") { data.hidden = submitter.value === "true"; if (data.hidden) { data.reason = f.elements.reason.value; } }

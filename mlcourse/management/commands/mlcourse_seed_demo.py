@@ -61,7 +61,7 @@ PROPOSALS = [
 ]
 VOTES = {"helen": ["joao", "amina", "li_wei"], "amina": ["joao", "sadia"], "li_wei": ["helen", "joao"],
          "sadia": ["li_wei", "amina"], "bilal": ["amina", "sadia", "helen"], "joao": ["helen"]}
-ADOPTED = ("joao", "Adopted: this is now the case study of week 2, taught with colleagues from Minas Gerais and "
+ADOPTED = ("joao", "This is now the case study of week 2, taught with colleagues from Minas Gerais and "
                    "the United Kingdom.")
 
 LEARNERS = {
