@@ -31,12 +31,13 @@ dev: seed
 	@echo "Demo: http://127.0.0.1:$(PORT)/  (learners: ?student=<name>; staff: ?student=staff)"
 	$(DEV) $(BIN)/django-admin runserver 127.0.0.1:$(PORT)
 
-# Debian's Chromium and Noto fonts for the browser tests, MariaDB for the concurrency tests (installed only
+# Debian's Chromium and Noto fonts (CJK too, or Chinese screenshots show boxes) for the browser tests, MariaDB for the concurrency tests (installed only
 # when missing). The MariaDB driver is PyMySQL (pure Python, in the `test` extra): no client library needed.
 apt-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi noto || missing="$$missing fonts-noto-core"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	for tool in /usr/sbin/mariadbd mariadb-install-db mariadb-admin mariadb; do \
 	  command -v $$tool >/dev/null || { missing="$$missing mariadb-server"; break; }; done; \
 	if [ -n "$$missing" ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \

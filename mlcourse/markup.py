@@ -27,8 +27,15 @@ def _keep(tag, attribute, value):
     return value
 
 
-def render_markdown(source: str) -> str:
-    html = markdown.markdown(source or "", extensions=["tables", "footnotes", "sane_lists"], output_format="html")
+BACKLINK_TITLE = "Jump back to footnote %d in the text"  # the markdown package's own English default
+
+
+def render_markdown(source: str, backlink_title: str = BACKLINK_TITLE) -> str:
+    """`backlink_title`: the footnote back-link's tooltip in the reader's language ("%d" is the number)."""
+    if backlink_title.count("%d") != 1 or "%" in backlink_title.replace("%d", ""):
+        backlink_title = BACKLINK_TITLE  # a broken translation must not break the page
+    html = markdown.markdown(source or "", extensions=["tables", "footnotes", "sane_lists"], output_format="html",
+                             extension_configs={"footnotes": {"BACKLINK_TITLE": backlink_title}})
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_keep,
                       allowed_classes=FOOTNOTE_CLASSES, url_schemes={"http", "https", "mailto"},
                       link_rel="noopener noreferrer nofollow")

@@ -497,3 +497,12 @@ def test_static_files_stay_small_and_logical():
     assert len(read_static("css/markdown_lesson.css").encode()) <= 3072
     css = read_static("css/markdown_lesson.css")
     assert not re.search(r"\b(margin|padding|border)-(left|right)\b|(?<![-\w])(left|right)\s*:", css)
+
+
+def test_the_footnote_back_link_speaks_the_readers_language():
+    from mlcourse.markup import render_markdown
+
+    source = "A claim.[^1]\n\n[^1]: The source."
+    assert 'title="Jump back to footnote 1 in the text"' in render_markdown(source)
+    assert 'title="Voltar à nota 1"' in render_markdown(source, "Voltar à nota %d")
+    assert 'title="Jump back to footnote 1 in the text"' in render_markdown(source, "broken %s translation")

@@ -37,12 +37,12 @@ call_command("migrate", verbosity=0)
 
 
 class LmsLikeUserService(UserService):
-    def __init__(self):
+    def __init__(self, lang="en"):
         user = XBlockUser(is_current_user=True, full_name="Ana")
         user.opt_attrs.update({"edx-platform.anonymous_user_id": "anon-ana", "edx-platform.username": "ana",
                                "edx-platform.user_is_staff": False, "edx-platform.is_authenticated": True,
                                "edx-platform.request_country_code": "BR",
-                               "edx-platform.user_preferences": {"pref-lang": "en", "time_zone": "America/Recife"}})
+                               "edx-platform.user_preferences": {"pref-lang": lang, "time_zone": "America/Recife"}})
         super().__init__(user=user)
 
     def get_current_user(self):
@@ -50,9 +50,9 @@ class LmsLikeUserService(UserService):
 
 
 class Runtime(ToyRuntime):
-    def __init__(self):
+    def __init__(self, lang="en"):
         super().__init__(user_id="ana")
-        self._services["user"] = LmsLikeUserService()
+        self._services["user"] = LmsLikeUserService(lang)
 
     def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
         return f"/handler/{handler_name}"
@@ -75,4 +75,18 @@ request = Request.blank("/", method="POST", body=json.dumps({"country": "BR", "o
 response = runtime.handle(block, "save_context", request)
 assert response.status_code == 200, response.body
 assert json.loads(response.body)["phase"] == "contribute"
+# The co-design board in Portuguese: its template, .mo strings and JavaScript catalog from the wheel.
+for relative in ("static/js/codesign_board.js", "static/js/i18n.js", "static/js/translations/pt_BR/text.js",
+                 "templates/mlcourse/codesign_board_items.html", "migrations/0004_codesign_board.py"):
+    assert (package / relative).is_file(), relative
+runtime = Runtime("pt-br")
+board = runtime.get_block(runtime.parse_xml_string("<codesign_board/>"))
+frag = board.render("student_view", {})
+resources = "".join(r.data for r in frag.resources)
+assert "MlcourseI18N" in resources and "function MlcourseCodesignBoard" in resources, resources[:300]
+assert "Faça uma proposta" in frag.body_html(), frag.body_html()[:800]  # "Propose an item", from the wheel's .mo
+request = Request.blank("/", method="POST", body=json.dumps({"title": "Orçamento participativo", "kind": "case",
+                                                             "country": "BR", "organisation_type": "research"}).encode())
+response = runtime.handle(board, "propose", request)
+assert response.status_code == 200, response.body
 sys.stdout.write("WHEEL OK\n")

@@ -15,7 +15,7 @@ import pycountry
 
 from mlcourse.countries import country_choices, country_name, is_country, language_name
 from mlcourse.i18n import text_direction
-from mlcourse.markup import render_markdown
+from mlcourse.markup import BACKLINK_TITLE, render_markdown
 
 from .peer_exchange_ui import N_, _authored_text, dom_id, translated
 from .base import studio_form
@@ -183,7 +183,7 @@ def _iframe_html(attributes: str, hosts, default_title: str) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def _render(source: str, hosts: frozenset, default_title: str) -> str:
+def _render(source: str, hosts: frozenset, default_title: str, backlink_title: str) -> str:
     nonce = secrets.token_hex(6)  # authors cannot guess the placeholder, so they cannot forge one
     found = []
 
@@ -194,7 +194,7 @@ def _render(source: str, hosts: frozenset, default_title: str) -> str:
         found.append((safe, match.group(0)))
         return f"MLCIFRAME{nonce}X{len(found) - 1}Z"
 
-    html = render_markdown(_IFRAME.sub(stash, source))
+    html = render_markdown(_IFRAME.sub(stash, source), backlink_title)
     if not found:
         return html
     token = f"MLCIFRAME{nonce}X(\\d+)Z"
@@ -212,12 +212,13 @@ def _render(source: str, hosts: frozenset, default_title: str) -> str:
     return re.sub(f"{_TAG}|{token}", put, html)
 
 
-def render_lesson_markdown(source, hosts=(), default_title: str = "Embedded media") -> str:
+def render_lesson_markdown(source, hosts=(), default_title: str = "Embedded media",
+                           backlink_title: str = BACKLINK_TITLE) -> str:
     """Markdown rendered and sanitized by `mlcourse.markup.render_markdown`, except that
     `<iframe src="https://HOST/...">` with HOST in `hosts` is rebuilt safely: src, title, width and height only,
     lazy, no referrer, sandboxed."""
     allowed = frozenset(str(h).strip().lower() for h in hosts or () if isinstance(h, str) and h.strip())
-    return _render(source or "", allowed, default_title)
+    return _render(source or "", allowed, default_title, backlink_title)
 
 
 _FOOTNOTE_ATTR = re.compile(r'(\sid="|\shref="#)fn(ref)?:')
@@ -234,7 +235,8 @@ def unique_footnotes(html: str, prefix: str) -> str:
 
 # --- template contexts ------------------------------------------------------------------------------------
 def _markdown(block, source, strings, part: str) -> str:
-    html = render_lesson_markdown(source, block.iframe_hosts, strings["embedded_media"])
+    html = render_lesson_markdown(source, block.iframe_hosts, strings["embedded_media"],
+                                  block.ugettext(N_("Jump back to footnote %d in the text")))
     return unique_footnotes(html, f"{dom_id(block)[4:]}-{part}")
 
 
