@@ -1,4 +1,8 @@
-"""ISO 3166-1 countries and ISO 639 languages from pycountry, named in the learner's language."""
+"""ISO 3166-1 countries and ISO 639 languages, named in the learner's language.
+
+The codes come from pycountry; the names from the Unicode CLDR (through Babel), which names every country and
+language in each of our languages (pycountry's own translations miss Urdu language names entirely and 37 Urdu
+country names), with pycountry's names as the fallback."""
 from __future__ import annotations
 
 import gettext
@@ -6,6 +10,7 @@ import unicodedata
 from functools import lru_cache
 
 import pycountry
+from babel import Locale, UnknownLocaleError
 
 
 @lru_cache(maxsize=32)
@@ -17,6 +22,22 @@ def _catalog(domain: str, language: str) -> gettext.NullTranslations:
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=candidates, fallback=True)
 
 
+@lru_cache(maxsize=32)
+def _cldr(language: str) -> Locale | None:
+    lang = (language or "en").replace("-", "_")
+    parts = lang.split("_")
+    candidates = [lang]
+    if len(parts) > 1:
+        candidates.insert(0, f"{parts[0].lower()}_{parts[1].title() if len(parts[1]) > 2 else parts[1].upper()}")
+    candidates.append(parts[0].lower())
+    for candidate in candidates:
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError):
+            continue
+    return None
+
+
 def is_country(code) -> bool:
     return isinstance(code, str) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
 
@@ -25,6 +46,9 @@ def country_name(code: str, language: str = "en") -> str:
     country = pycountry.countries.get(alpha_2=(code or "").upper()) if code else None
     if country is None:
         return ""
+    cldr = _cldr(language)
+    if cldr is not None and cldr.territories.get(country.alpha_2):
+        return cldr.territories[country.alpha_2]
     name = getattr(country, "common_name", None) or country.name
     return _catalog("iso3166-1", language).gettext(name)
 
@@ -53,6 +77,10 @@ def is_language(code) -> bool:
 
 
 def language_name(code: str, language: str = "en") -> str:
+    cldr = _cldr(language)
+    name = cldr.languages.get(code) if cldr is not None and code else None
+    if name:
+        return name[:1].upper() + name[1:]  # "gaélico escocês" -> "Gaélico escocês" in a list
     lang = pycountry.languages.get(alpha_2=code)
     return _catalog("iso639-3", language).gettext(lang.name) if lang else code
 
