@@ -394,3 +394,14 @@ def test_answer_by_keyboard_in_the_browser(browser, live_server, live_workbench)
     finally:
         context.close()
     assert errors == []
+
+
+def test_mobile_user_state_is_the_learners_state(placements):
+    placements.submit("ana", "before", answers(1, 2, 3, 4, 5))
+    runtime, block = placements.block("ana", "after")
+    response = runtime.handle(block, "student_view_user_state", Request.blank("/", method="GET"))
+    data = json.loads(response.body)
+    assert response.status_code == 200 and data["my_before"] == answers(1, 2, 3, 4, 5) and not data["submitted"]
+    runtime, block = placements.block("", "after")
+    response = runtime.handle(block, "student_view_user_state", Request.blank("/", method="GET"))
+    assert response.status_code == 403 and json.loads(response.body)["code"] == "not_signed_in"

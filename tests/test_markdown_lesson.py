@@ -506,3 +506,15 @@ def test_the_footnote_back_link_speaks_the_readers_language():
     assert 'title="Jump back to footnote 1 in the text"' in render_markdown(source)
     assert 'title="Voltar à nota 1"' in render_markdown(source, "Voltar à nota %d")
     assert 'title="Jump back to footnote 1 in the text"' in render_markdown(source, "broken %s translation")
+
+
+def test_mobile_user_state_names_the_language_shown_first():
+    from django.utils import translation
+    from webob import Request
+
+    runtime = WorkbenchRuntime("ana")
+    runtime.id_generator.set_scenario("mobile")
+    block = runtime.get_block(runtime.parse_xml_string(scenario_xml()))
+    with translation.override("pt-br"):
+        response = runtime.handle(block, "student_view_user_state", Request.blank("/", method="GET"))
+    assert response.status_code == 200 and json.loads(response.body) == {"language": "pt-br"}

@@ -1,5 +1,6 @@
 """The shipped catalogs are complete, compiled and consistent with the source strings."""
 import io
+import json
 import re
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def extracted_msgids(tmp_path):
     out = tmp_path / "fresh.po"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "NC_:1c,2",
                     "-k", "_", "-k", "fail", "-k", "ApiError:2", "-k", "gettext", "-k", "ngettext:1,2",
-                    "-o", str(out), "mlcourse"], cwd=ROOT, check=True, capture_output=True)
+                    "-o", str(out), "mlcourse", "static"], cwd=ROOT, check=True, capture_output=True)
     with out.open("rb") as po:
         return {(m.context, m.id) for m in read_po(po) if m.id}
 
@@ -64,3 +65,27 @@ def test_a_learner_sees_their_language():
     assert translator("pt-br").gettext("Your context") != "Your context"
     assert translator("zh-hans").gettext("Your context") != "Your context"
     assert translator("ur").gettext("Your context") != "Your context"
+
+
+def _compile_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("compile_translations", ROOT / "scripts" / "compile_translations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_javascript_catalog_is_complete_and_not_stale(lang):
+    """static/js/translations/<lang>/text.js holds every string our JavaScript asks for, translated, and is
+    what `make translations` would write now."""
+    script = _compile_script()
+    msgids = script.js_msgids()
+    assert "Vote saved." in msgids and "Please choose a kind and give a title." in msgids
+    catalog = load(lang)
+    shipped = (ROOT / "static" / "js" / "translations" / lang / "text.js").read_text(encoding="utf-8")
+    assert shipped == script.js_catalog_text(catalog, msgids), f"{lang}: JS catalog is stale, run `make translations`"
+    for msgid in msgids:
+        assert catalog.get(msgid) is not None and catalog.get(msgid).string, (lang, msgid)
+        assert json.dumps(msgid, ensure_ascii=False) in shipped, (lang, msgid)

@@ -12,7 +12,7 @@ from xblock.fields import Scope, String
 from mlcourse import resources
 
 from . import evidence_check_ui as ui
-from .base import BlockMixin, StudioSubmitMixin, error_response, json_handler
+from .base import BlockMixin, StudioSubmitMixin, error_response, json_handler, json_response
 from .fields import JsonList
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -90,6 +90,16 @@ class EvidenceCheckBlock(StudioSubmitMixin, BlockMixin, XBlock):
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):
+        """GET, for the Open edX mobile apps: the learner's answers at both moments, as `state` gives them."""
+        from mlcourse.services import ApiError, evidence  # noqa: PLC0415
+
+        try:
+            return json_response(evidence.state(ui.config(self), self.actor))
+        except ApiError as error:
+            return error_response(self, error)
 
     @staticmethod
     def workbench_scenarios():

@@ -10,7 +10,7 @@ from xblock.fields import Scope, String
 from mlcourse import resources
 
 from . import markdown_lesson_ui as ui
-from .base import BlockMixin, StudioSubmitMixin
+from .base import BlockMixin, StudioSubmitMixin, json_response
 from .fields import JsonDict, JsonList
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -66,6 +66,12 @@ class MarkdownLessonBlock(StudioSubmitMixin, BlockMixin, XBlock):
         return ui.view_data(self)
 
     # --- handlers --------------------------------------------------------------------------------------
+    @XBlock.handler
+    def student_view_user_state(self, request, suffix=""):
+        """GET, for the Open edX mobile apps: a lesson keeps nothing per learner; the language it would show
+        this learner first is the one piece of state there is."""
+        return json_response({"language": ui.chosen_language(self)})
+
     @staticmethod
     def workbench_scenarios():
         return ui.workbench_scenarios()

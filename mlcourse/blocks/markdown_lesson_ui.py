@@ -245,12 +245,22 @@ def main_language(block) -> str:
     return code if is_language_code(code) else "en"
 
 
+def _variants(block, default: str) -> dict:
+    return {normalize_language(code): text for code, text in (block.variants or {}).items()
+            if isinstance(text, str) and is_language_code(normalize_language(code))
+            and normalize_language(code) != default}  # OLX is imported unchecked: skip what Studio refuses
+
+
+def chosen_language(block) -> str:
+    """The language the lesson shows this learner first."""
+    default = main_language(block)
+    return pick_language(block.language, default, _variants(block, default))
+
+
 def sections(block, strings, learner_language: str) -> list[dict]:
     """The main text and every variant, rendered; `shown` on the one for the learner's language."""
     default = main_language(block)
-    variants = {normalize_language(code): text for code, text in (block.variants or {}).items()
-                if isinstance(text, str) and is_language_code(normalize_language(code))
-                and normalize_language(code) != default}  # OLX is imported unchecked: skip what Studio refuses
+    variants = _variants(block, default)
     chosen = pick_language(learner_language, default, variants)
     items = [(default, block.body)] + sorted(variants.items())
     return [{"code": code, "name": language_label(code), "dir": text_direction(code), "shown": code == chosen,
