@@ -81,6 +81,7 @@ bench: venv
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_matcher.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_handlers.py > /dev/null
 	PYTHONPATH=. $(BIN)/python benchmarks/bench_staff.py > /dev/null
+	PYTHONPATH=. $(BIN)/python benchmarks/bench_board.py
 	rm -f var/bench/bench.db
 	PYTHONPATH=. $(BIN)/python benchmarks/explain.py > var/bench/explain-sqlite.txt
 	PYTHONPATH=. $(BIN)/python benchmarks/report.py

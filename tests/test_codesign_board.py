@@ -733,3 +733,15 @@ def test_country_lists_sort_accented_names_in_place():
     assert french.index("Égypte") < french.index("Espagne") < french.index("Zimbabwe")
     english = [name for _code, name in country_choices("en")]
     assert english.index("Åland Islands") < english.index("Albania")
+
+
+def test_taking_part_completes_the_block_and_publishes_named_events(bd):
+    events = []
+    item = bd.propose("li", "Item")
+    runtime, block = bd.block("kwame")
+    runtime.publish = lambda _block, name, data: events.append((name, data))
+    from webob import Request
+
+    runtime.handle(block, "vote", Request.blank("/", method="POST", body=json.dumps({"item": item}).encode()))
+    assert events == [("mlcourse.board.voted", {"item": item}), ("completion", {"completion": 1.0})]
+    assert CodesignBoardBlock.has_custom_completion

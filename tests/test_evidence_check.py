@@ -405,3 +405,13 @@ def test_mobile_user_state_is_the_learners_state(placements):
     runtime, block = placements.block("", "after")
     response = runtime.handle(block, "student_view_user_state", Request.blank("/", method="GET"))
     assert response.status_code == 403 and json.loads(response.body)["code"] == "not_signed_in"
+
+
+def test_answering_completes_the_block(placements):
+    events = []
+    runtime, block = placements.block("ana", "before")
+    runtime.publish = lambda _block, name, data: events.append((name, data))
+    body = json.dumps({"answers": answers(1, 2, 3, 4, 5)}).encode()
+    assert runtime.handle(block, "submit", Request.blank("/", method="POST", body=body)).status_code == 200
+    assert events == [("mlcourse.evidence_check.submitted", {"key": KEY, "moment": "before"}),
+                      ("completion", {"completion": 1.0})]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from web_fragments.fragment import Fragment
 from webob import Response
+from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Integer, Scope, String
 
@@ -22,7 +23,7 @@ _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio 
 @XBlock.supports("multi_device")
 @XBlock.needs("user")
 @XBlock.wants("i18n")
-class CodesignBoardBlock(StudioSubmitMixin, BlockMixin, XBlock):
+class CodesignBoardBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, XBlock):
     """Proposals and votes that let participants shape the course."""
 
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
@@ -34,6 +35,7 @@ class CodesignBoardBlock(StudioSubmitMixin, BlockMixin, XBlock):
 
     icon_class = "problem"
     has_author_view = True
+    has_custom_completion = True  # complete once the learner has taken part: proposed or voted
     i18n_js_namespace = "MlcourseI18N"  # our JS reads its strings from this catalog (see `js_catalog`)
     editable_fields = ui.EDITABLE_FIELDS
     clean_studio_payload = staticmethod(ui.clean_studio_payload)
@@ -102,6 +104,7 @@ class CodesignBoardBlock(StudioSubmitMixin, BlockMixin, XBlock):
     def propose(self, payload):
         reply = self._board().propose(ui.config(self), self.actor, payload)
         self.runtime.publish(self, "mlcourse.board.proposed", {"item": reply["item"]})
+        self.emit_completion(1.0)
         reply["proposals_left_text"] = ui.proposals_left_text(self, reply["proposals_left"])
         return reply
 
@@ -109,6 +112,7 @@ class CodesignBoardBlock(StudioSubmitMixin, BlockMixin, XBlock):
     def vote(self, payload):
         reply = self._board().vote(ui.config(self), self.actor, payload)
         self.runtime.publish(self, "mlcourse.board.voted", {"item": reply["item"]})
+        self.emit_completion(1.0)
         return self._with_texts(reply)
 
     @json_handler

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from web_fragments.fragment import Fragment
 from webob import Response
+from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Scope, String
 
@@ -21,7 +22,7 @@ _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio 
 @XBlock.supports("multi_device")
 @XBlock.needs("user")
 @XBlock.wants("i18n")
-class EvidenceCheckBlock(StudioSubmitMixin, BlockMixin, XBlock):
+class EvidenceCheckBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, XBlock):
     """Self-assessment of evidence use, before and after the course, with the learner's and the cohort's change."""
 
     display_name = String(display_name=_("Display name"), default=ui.DEFAULT_TITLE, scope=Scope.settings)
@@ -33,6 +34,7 @@ class EvidenceCheckBlock(StudioSubmitMixin, BlockMixin, XBlock):
 
     icon_class = "problem"
     has_author_view = True
+    has_custom_completion = True  # complete once the learner has answered at this moment
     editable_fields = ui.EDITABLE_FIELDS
     clean_studio_payload = staticmethod(ui.clean_studio_payload)
 
@@ -73,7 +75,11 @@ class EvidenceCheckBlock(StudioSubmitMixin, BlockMixin, XBlock):
     def submit(self, payload):
         from mlcourse.services import evidence  # noqa: PLC0415
 
-        return evidence.submit(ui.config(self), self.actor, payload)
+        reply = evidence.submit(ui.config(self), self.actor, payload)
+        self.runtime.publish(self, "mlcourse.evidence_check.submitted", {"key": ui.config(self).key,
+                                                                         "moment": reply["moment"]})
+        self.emit_completion(1.0)
+        return reply
 
     @XBlock.handler
     def export_csv(self, request, suffix=""):
