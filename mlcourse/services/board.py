@@ -117,8 +117,9 @@ def _listing(config: BoardConfig, activity, voter, staff: bool, sort: str, kind:
     if sort == "newest":
         rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
     elif sort == "country":
+        keys = {code: sort_key(country_name(code, lang)) for code in {r[1] for r in rows if r[1]}}  # once each
         rows.sort(key=lambda r: (-r[3], -r[0]))
-        rows.sort(key=lambda r: (not r[1], sort_key(country_name(r[1], lang)) if r[1] else ("", "")))
+        rows.sort(key=lambda r: (not r[1], keys.get(r[1], ("", ""))))
     else:
         rows.sort(key=lambda r: (r[3], r[2], r[0]), reverse=True)
     return [r[0] for r in rows]
@@ -439,10 +440,15 @@ def staff_merge(config: BoardConfig, actor, payload, now: datetime | None = None
             raise _no_item()
         if target.hidden or item.hidden:
             raise ApiError("target_hidden", N_("Show the proposals again before merging them."), 409)
-        # A list, not a subquery: MySQL would scan (and under REPEATABLE READ lock) every vote of the site.
-        already = list(BoardVote.objects.filter(item=target).values_list("voter_id", flat=True))
-        dropped, _kinds = (BoardVote.objects.filter(item=item)
-                           .filter(Q(voter_id__in=already) | Q(voter_id=target.author_id)).delete())
+        # Plain reads, then deletes by primary key in chunks: a subquery on the same table made MySQL scan (and
+        # under REPEATABLE READ lock) every vote of the site; one big IN list would hit SQLite's variable limit.
+        already = set(BoardVote.objects.filter(item=target).values_list("voter_id", flat=True))
+        already.add(target.author_id)
+        drop = [pk for pk, voter in BoardVote.objects.filter(item=item).values_list("pk", "voter_id")
+                if voter in already]
+        dropped = 0
+        for start in range(0, len(drop), 500):
+            dropped += BoardVote.objects.filter(pk__in=drop[start:start + 500]).delete()[0]
         moved = BoardVote.objects.filter(item=item).update(item=target)
         BoardItem.objects.filter(merged_into=item).update(merged_into=target)
         item.merged_into = target
