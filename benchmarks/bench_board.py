@@ -194,9 +194,9 @@ def best_ms(fns, rounds=9):
 
 
 def breakdown(usage):
-    """Where `state` and the staff view spend their time, called below the handler (diagnosis only): the
-    listing's query alone (fetching every visible item with its vote count), the whole listing for each sort
-    (that query, then the sort in Python), and the staff overview."""
+    """Where `state` and the staff view spend their time, called below the handler (diagnosis only): a query
+    fetching every visible item with its vote count (what the country sort reads), the page's listing for each
+    sort (votes and newest are sorted and cut by the database; country sorts in Python), and the overview."""
     config = board.BoardConfig(course_key="workbench", usage_key=usage, kinds=tuple((k, k) for k in KINDS))
     activity = board.find_activity(config)
     voter = BoardVoter.objects.get(activity=activity, learner_id=READER)
@@ -208,7 +208,7 @@ def breakdown(usage):
     staff = Actor(learner_id=STAFF, is_staff=True)
     fns = {"listing_query_ms": query}
     for sort in board.SORTS:
-        fns[f"listing_{sort}_ms"] = lambda s=sort: board._listing(config, activity, voter, False, s, "", "en")
+        fns[f"listing_{sort}_ms"] = lambda s=sort: board._page(activity, voter, False, s, "", "en", 0)
     fns["overview_ms"] = lambda: board.overview(config, staff, "en")
     return {"listing_rows": len(query()), **best_ms(fns)}
 

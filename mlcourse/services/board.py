@@ -107,22 +107,27 @@ def _visible(activity, voter: BoardVoter | None, staff: bool):
     return items.filter(hidden=False)
 
 
-def _listing(config: BoardConfig, activity, voter, staff: bool, sort: str, kind: str, lang: str) -> list[int]:
-    """Ids of the items to show, in order: one light query (no text), sorted here so that "country" sorts by
-    the country's name in the learner's language."""
+def _page(activity, voter, staff: bool, sort: str, kind: str, lang: str, offset: int) -> tuple[int, list[int]]:
+    """(how many items there are to show, the ids of this page in order).
+
+    "votes" and "newest" are sorted and cut by the database (LIMIT/OFFSET), so only the page's ids travel;
+    "country" sorts by the country's name in the learner's language, which only Python knows: there the light
+    rows (no text) of every item are fetched and sorted here, the key computed once per country."""
     rows = _visible(activity, voter, staff)
     if kind:
         rows = rows.filter(kind=kind)
-    rows = list(rows.annotate(n=Count("votes")).values_list("id", "country", "created", "n"))
-    if sort == "newest":
-        rows.sort(key=lambda r: (r[2], r[0]), reverse=True)
-    elif sort == "country":
-        keys = {code: sort_key(country_name(code, lang)) for code in {r[1] for r in rows if r[1]}}  # once each
-        rows.sort(key=lambda r: (-r[3], -r[0]))
-        rows.sort(key=lambda r: (not r[1], keys.get(r[1], ("", ""))))
-    else:
-        rows.sort(key=lambda r: (r[3], r[2], r[0]), reverse=True)
-    return [r[0] for r in rows]
+    if sort != "country":
+        total = rows.count()
+        if sort == "newest":
+            ordered = rows.order_by("-created", "-id")
+        else:
+            ordered = rows.annotate(n=Count("votes")).order_by("-n", "-created", "-id")
+        return total, list(ordered.values_list("id", flat=True)[offset:offset + PAGE])
+    rows = list(rows.annotate(n=Count("votes")).values_list("id", "country", "n"))
+    keys = {code: sort_key(country_name(code, lang)) for code in {r[1] for r in rows if r[1]}}  # once each
+    rows.sort(key=lambda r: (-r[2], -r[0]))
+    rows.sort(key=lambda r: (not r[1], keys.get(r[1], ("", ""))))
+    return len(rows), [r[0] for r in rows[offset:offset + PAGE]]
 
 
 def _item_dicts(ids: list[int], voter, staff: bool, lang: str) -> list[dict]:
@@ -180,7 +185,7 @@ def state(config: BoardConfig, actor, payload=None) -> dict:
     lang = actor.language
     activity = find_activity(config)
     voter = _voter(activity, actor.learner_id)
-    ids = _listing(config, activity, voter, actor.is_staff, sort, kind, lang) if activity is not None else []
+    total, ids = _page(activity, voter, actor.is_staff, sort, kind, lang, offset) if activity is not None else (0, [])
     used = _votes_used(voter)
     proposals = BoardItem.objects.filter(author=voter).count() if voter is not None else 0
     my_merged = []
@@ -189,8 +194,8 @@ def state(config: BoardConfig, actor, payload=None) -> dict:
                                          .values_list("title", "merged_into__title", "merged_into__hidden")):
             my_merged.append({"title": title, "into": "" if into_hidden and not actor.is_staff else into})
     return {
-        "sort": sort, "kind": kind, "offset": offset, "total": len(ids), "page_size": PAGE,
-        "items": _item_dicts(ids[offset:offset + PAGE], voter, actor.is_staff, lang),
+        "sort": sort, "kind": kind, "offset": offset, "total": total, "page_size": PAGE,
+        "items": _item_dicts(ids, voter, actor.is_staff, lang),
         "votes_per_learner": config.votes_per_learner,
         "votes_left": max(0, config.votes_per_learner - used),
         "proposals_left": max(0, config.max_proposals - proposals),
