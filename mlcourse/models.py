@@ -339,7 +339,8 @@ class BoardItem(models.Model):
 class BoardVote(models.Model):
     """One learner's vote for one item; the unique constraint makes a second vote impossible, even at once.
 
-    .. pii: links a learner (through `voter`) to an item. Deleted on user retirement.
+    .. pii: links a learner (through `voter`) to an item. Kept on user retirement, through the voter row whose
+       learner id is replaced, so that others' counts stand.
     """
 
     item = models.ForeignKey(BoardItem, on_delete=models.CASCADE, related_name="votes")

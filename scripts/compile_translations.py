@@ -47,7 +47,9 @@ def js_catalog_text(catalog, msgids) -> str:
     entries = {}
     for msgid in msgids:
         message = catalog.get(msgid)
-        if message is None or not message.string or message.fuzzy:
+        forms = message.string if message is not None and isinstance(message.string, tuple) else (
+            message.string if message is not None else "",)
+        if message is None or not all(forms) or message.fuzzy:  # an untranslated plural is a tuple of ""
             continue
         entries[msgid] = list(message.string) if isinstance(message.string, tuple) else message.string
     plural = catalog.plural_expr.replace(" and ", " && ").replace(" or ", " || ").replace("not ", "!")

@@ -745,3 +745,18 @@ def test_taking_part_completes_the_block_and_publishes_named_events(bd):
     runtime.handle(block, "vote", Request.blank("/", method="POST", body=json.dumps({"item": item}).encode()))
     assert events == [("mlcourse.board.voted", {"item": item}), ("completion", {"completion": 1.0})]
     assert CodesignBoardBlock.has_custom_completion
+
+
+def test_a_learner_who_took_part_earlier_completes_on_view(bd):
+    item = bd.propose("li", "Item")
+    bd.ok("kwame", "vote", {"item": item})
+    events = []
+    runtime, block = bd.block("kwame")
+    runtime.publish = lambda _block, name, data: events.append((name, data))
+    block.render("student_view", {})
+    assert ("completion", {"completion": 1.0}) in events
+    events.clear()
+    runtime, block = bd.block("newcomer")
+    runtime.publish = lambda _block, name, data: events.append((name, data))
+    block.render("student_view", {})
+    assert events == []

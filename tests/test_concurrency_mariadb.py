@@ -309,3 +309,55 @@ def test_board_votes_merges_and_the_allowance_hold_under_concurrency():
         counted = BoardVote.objects.filter(voter__learner_id=f"l{n}", item__hidden=False,
                                            item__merged_into__isnull=True).count()
         assert counted <= 3, (n, counted)
+
+
+def test_showing_an_item_again_while_its_voters_vote_and_propose():
+    """Staff show a hidden item again while its voters vote elsewhere and propose at the same moment: no
+    deadlock (each side takes voter rows first), nobody above the allowance afterwards."""
+    from mlcourse.models import BoardVote
+    from mlcourse.services import board
+
+    config = board.BoardConfig(course_key="course-v1:IDS+ML+2026", usage_key="board-unhide",
+                               kinds=(("topic", "Topic"),), votes_per_learner=3, max_proposals=20)
+    author = Actor(learner_id="author")
+    items = [board.propose(config, author, {"title": f"Item {n}", "kind": "topic", "country": "GH",
+                                            "organisation_type": "other"})["item"] for n in range(5)]
+    staff = Actor(learner_id="coach", is_staff=True)
+    learners = [f"u{n}" for n in range(15)]
+    for learner in learners:
+        board.vote(config, Actor(learner_id=learner), {"item": items[0]})
+    board.staff_hide(config, staff, {"item": items[0], "reason": "Checking"})
+    start = threading.Barrier(WORKERS)
+
+    @in_thread
+    def act(job):
+        kind, who, item = job
+        try:
+            start.wait(timeout=60)
+            if kind == "unhide":
+                return board.staff_hide(config, staff, {"item": items[0], "hidden": False})["dropped"]
+            if kind == "propose":
+                board.propose(config, Actor(learner_id=who), {"title": f"By {who}", "kind": "topic",
+                                                             "country": "BR", "organisation_type": "research"})
+            else:
+                board.vote(config, Actor(learner_id=who), {"item": item})
+            return "ok"
+        except ApiError as error:
+            return error.code
+
+    jobs = [("unhide", "coach", None)] + [("vote" if n % 3 else "propose", learners[n % 15], items[1 + n % 4])
+                                          for n in range(WORKERS - 1)]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        outcomes = list(pool.map(act, jobs))
+    assert all(o in {"ok", "already_voted", "no_votes_left"} or isinstance(o, int) for o in outcomes), outcomes
+    # The rest of each learner's votes, one after the other, up to and beyond the allowance.
+    for learner in learners:
+        for item in items[1:]:
+            try:
+                board.vote(config, Actor(learner_id=learner), {"item": item})
+            except ApiError:
+                pass
+    for learner in learners:
+        counted = BoardVote.objects.filter(voter__learner_id=learner, item__hidden=False,
+                                           item__merged_into__isnull=True).count()
+        assert counted <= 3, (learner, counted)

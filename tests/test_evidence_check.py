@@ -415,3 +415,16 @@ def test_answering_completes_the_block(placements):
     assert runtime.handle(block, "submit", Request.blank("/", method="POST", body=body)).status_code == 200
     assert events == [("mlcourse.evidence_check.submitted", {"key": KEY, "moment": "before"}),
                       ("completion", {"completion": 1.0})]
+
+
+def test_a_learner_who_answered_earlier_completes_on_view_and_on_a_second_send(placements):
+    placements.submit("ana", "before", answers(1, 2, 3, 4, 5))
+    events = []
+    runtime, block = placements.block("ana", "before")
+    runtime.publish = lambda _block, name, data: events.append((name, data))
+    block.render("student_view", {})
+    assert events == [("completion", {"completion": 1.0})]
+    events.clear()
+    body = json.dumps({"answers": answers(5, 5, 5, 5, 5)}).encode()
+    assert runtime.handle(block, "submit", Request.blank("/", method="POST", body=body)).status_code == 409
+    assert events == [("completion", {"completion": 1.0})]

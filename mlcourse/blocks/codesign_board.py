@@ -43,7 +43,10 @@ class CodesignBoardBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
     # --- views ---------------------------------------------------------------------------------------
     def student_view(self, context=None):
         actor = self.actor
-        frag = Fragment(resources.render_template("mlcourse/codesign_board.html", ui.student_context(self, actor)))
+        context = ui.student_context(self, actor)
+        if context.get("took_part"):
+            self.emit_completion(1.0)  # also for learners who took part before completion was published
+        frag = Fragment(resources.render_template("mlcourse/codesign_board.html", context))
         frag.add_css(resources.read_static("css/codesign_board.css"))
         self.add_js_catalog(frag)
         frag.add_javascript(resources.read_static("js/i18n.js"))

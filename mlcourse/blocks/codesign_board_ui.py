@@ -179,6 +179,7 @@ def student_context(block, actor) -> dict:
         proposals_left=proposals_left_text(block, state["proposals_left"]),
         my_merged=[(t["my_merged"] if row["into"] else t["my_merged_elsewhere"]) % row for row in state["my_merged"]],
         boot={"votes_per_learner": state["votes_per_learner"], "page_size": state["page_size"]},
+        took_part=state["votes_left"] < state["votes_per_learner"] or state["proposals_left"] < cfg.max_proposals,
     )
     if context["needs_context"]:  # the lists (~20 KB of HTML) only when the learner must still choose
         context.update(countries=country_choices(lang), org_types=list(orgs.items()),

@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from mlcourse.countries import country_name, is_country, sort_key
-from mlcourse.models import BoardItem, BoardVote, BoardVoter, OrganisationType, Participant
+from mlcourse.models import Activity, BoardItem, BoardVote, BoardVoter, OrganisationType, Participant
 
 from .audit import record, require_staff
 from .errors import N_, ApiError
@@ -368,10 +368,18 @@ def _staff_item(config: BoardConfig, actor, payload, keys: set[str]):
     return payload
 
 
+def _chunks(ids: list, size: int = 500):
+    """Long id lists in pieces: one IN list per statement stays below SQLite's variable limit."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def _locked_board(config: BoardConfig):
+    """The board's lock, then its row by a locking read: under REPEATABLE READ a plain SELECT here would fix the
+    transaction's snapshot before the items are locked, and votes committed meanwhile would be invisible."""
     if not lock(config):
         raise _no_item()
-    return find_activity(config)
+    return Activity.objects.select_for_update().get(course_key=config.course_key, usage_key=config.usage_key)
 
 
 def staff_adopt(config: BoardConfig, actor, payload, now: datetime | None = None) -> dict:
@@ -405,24 +413,32 @@ def staff_hide(config: BoardConfig, actor, payload, now: datetime | None = None)
         reason = text(payload, "reason", required=hidden, max_chars=MAX_NOTE)
     now = now or timezone.now()
     dropped = 0
+    item_id = _item_id(payload)
+    voters = []
+    if not hidden:
+        # Showing the item again makes its votes count again. Its voters are read before the transaction (no
+        # one can vote for a hidden item meanwhile) and locked first in it, in the order a vote or a proposal
+        # takes its locks (voter, then board or item); the counts are read only after every lock is held.
+        voters = sorted(set(BoardVote.objects.filter(item_id=item_id, item__activity__course_key=config.course_key,
+                                                     item__activity__usage_key=config.usage_key)
+                            .values_list("voter_id", flat=True)))
     with transaction.atomic():
+        for chunk in _chunks(voters):
+            BoardVoter.objects.filter(pk__in=chunk).update(clock=F("clock") + 1)
         activity = _locked_board(config)
-        item_id = _item_id(payload)
-        if not hidden:
-            # Its votes count again: lock its voters first (the order a vote takes: voter, then item), then
-            # drop the votes of those who have voted up to their allowance elsewhere meanwhile.
-            voters = list(BoardVote.objects.filter(item_id=item_id, item__activity=activity)
-                          .values_list("voter_id", flat=True))
-            BoardVoter.objects.filter(pk__in=voters).update(clock=F("clock") + 1)
         item = _item_for_update(activity, payload)
         if item.merged_into_id is not None:
             raise _no_item()
         if not hidden and item.hidden:
-            counted = dict(BoardVote.objects.filter(voter_id__in=voters, item__hidden=False,
-                                                    item__merged_into__isnull=True)
-                           .values("voter_id").annotate(n=Count("id")).values_list("voter_id", "n"))
+            counted: dict[int, int] = {}
+            for chunk in _chunks(voters):
+                for voter_id in (BoardVote.objects.filter(voter_id__in=chunk, item__hidden=False,
+                                                          item__merged_into__isnull=True)
+                                 .values_list("voter_id", flat=True)):
+                    counted[voter_id] = counted.get(voter_id, 0) + 1
             over = [v for v in voters if counted.get(v, 0) >= config.votes_per_learner]
-            dropped = BoardVote.objects.filter(item=item, voter_id__in=over).delete()[0]
+            for chunk in _chunks(over):
+                dropped += BoardVote.objects.filter(item=item, voter_id__in=chunk).delete()[0]
         item.hidden, item.hidden_reason = hidden, reason if hidden else ""
         item.save(update_fields=["hidden", "hidden_reason"])
         record(activity, actor, "board_hide" if hidden else "board_unhide",
@@ -451,9 +467,7 @@ def staff_merge(config: BoardConfig, actor, payload, now: datetime | None = None
         already.add(target.author_id)
         drop = [pk for pk, voter in BoardVote.objects.filter(item=item).values_list("pk", "voter_id")
                 if voter in already]
-        dropped = 0
-        for start in range(0, len(drop), 500):
-            dropped += BoardVote.objects.filter(pk__in=drop[start:start + 500]).delete()[0]
+        dropped = sum(BoardVote.objects.filter(pk__in=chunk).delete()[0] for chunk in _chunks(drop))
         moved = BoardVote.objects.filter(item=item).update(item=target)
         BoardItem.objects.filter(merged_into=item).update(merged_into=target)
         item.merged_into = target

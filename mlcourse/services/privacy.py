@@ -95,7 +95,8 @@ def retire_learner(learner_ids) -> int:
         # Co-design boards: the learner's proposals lose their words; their votes stay, unlinked, so the
         # counts stand.
         # The voter rows first (the order a vote takes its locks: voter, then item).
-        voters = list(BoardVoter.objects.filter(learner_id__in=learner_ids).values_list("pk", flat=True))
+        voters = list(BoardVoter.objects.filter(learner_id__in=learner_ids).order_by("pk")
+                      .values_list("pk", flat=True))  # primary-key order, as every multi-row lock takes them
         for pk in voters:
             BoardVoter.objects.filter(pk=pk).update(learner_id=f"retired:b{pk}", country="", organisation_type="")
         # Proposals lose their words but stay: others' votes, merged duplicates and an adoption note rest on them.

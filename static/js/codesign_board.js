@@ -87,7 +87,8 @@ function MlcourseCodesignBoard(runtime, element) {
     var f = ev.target, action = f.getAttribute("data-action");
     if (!action) { return; }
     ev.preventDefault();
-    var submitter = ev.submitter || lastClicked || f.querySelector("button[type=submit]");
+    var submitter = ev.submitter || (lastClicked && lastClicked.form === f ? lastClicked : null) ||
+      f.querySelector("button[type=submit]");
     var item = parseInt(f.getAttribute("data-item"), 10), data = {item: item}, name = "staff_" + action;
     if (action === "adopt") { data.adopted = submitter.value === "true"; data.note = f.elements.note.value; }
     if (action === "hide") { data.hidden = submitter.value === "true"; if (data.hidden) { data.reason = f.elements.reason.value; } }
