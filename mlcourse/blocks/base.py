@@ -127,3 +127,14 @@ def studio_form(payload, editable_fields):
     if unknown:
         fail("Unknown field: %(field)s.", field=sorted(unknown)[0][:60])
     return fail
+
+
+def parse_id_lines(text: str, key: str) -> list:
+    """Studio's "id | text" lists, one per line (blank lines skipped) -> [{"id", key}]; a line without "|" is
+    kept with an empty id, so the form's check names it."""
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            item_id, sep, rest = line.partition("|")
+            out.append({"id": item_id.strip(), key: rest.strip()} if sep else {"id": "", key: line.strip()})
+    return out

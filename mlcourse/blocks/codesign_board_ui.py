@@ -10,8 +10,8 @@ from mlcourse.i18n import text_direction
 from mlcourse.markup import render_markdown
 from mlcourse.runtime import course_key_for, usage_key_for
 
-from .base import studio_form
-from .peer_exchange_ui import N_, NC_, ORGANISATION_TYPES, _authored_text, dom_id, translated
+from .base import parse_id_lines, studio_form
+from .peer_exchange_ui import N_, NC_, ORGANISATION_TYPES, _authored_text, authored_line, dom_id, translated
 
 EDITABLE_FIELDS = ("display_name", "intro", "kinds", "votes_per_learner", "max_proposals")
 DEFAULT_TITLE = N_("Shape this course: propose and vote")
@@ -232,18 +232,8 @@ def view_data(block) -> dict:
 
 
 # --- Studio input -------------------------------------------------------------------------------------------
-def _line(value, max_chars: int) -> bool:
-    return _authored_text(value, max_chars) and not any(c in value for c in "\r\n\t")
-
-
 def parse_lines(text: str) -> list:
-    """"id | label" per line (blank lines skipped) -> [{"id", "label"}]; malformed lines are kept for the check."""
-    out = []
-    for line in text.splitlines():
-        if line.strip():
-            kid, sep, rest = line.partition("|")
-            out.append({"id": kid.strip(), "label": rest.strip()} if sep else {"id": "", "label": line.strip()})
-    return out
+    return parse_id_lines(text, "label")
 
 
 def clean_studio_payload(payload) -> dict:
@@ -251,7 +241,7 @@ def clean_studio_payload(payload) -> dict:
     fail = studio_form(payload, EDITABLE_FIELDS)
     clean = {}
     name = payload.get("display_name", DEFAULT_TITLE)
-    if not _line(name, MAX_TITLE):
+    if not authored_line(name, MAX_TITLE):
         fail("Please give a display name of at most 200 characters, on one line.")
     clean["display_name"] = name.strip()
     intro = payload.get("intro", DEFAULT_INTRO)
@@ -272,7 +262,7 @@ def clean_studio_payload(payload) -> dict:
             fail("Kind %(index)s needs an id of 1 to 40 letters, digits, - or _, before a |.", index=index)
         if kid.strip() in seen:
             fail("The id %(value)s appears twice.", value=kid.strip())
-        if not _line(label, MAX_KIND_LABEL) or not label.strip():
+        if not authored_line(label, MAX_KIND_LABEL) or not label.strip():
             fail("Kind %(index)s needs a label of at most 80 characters, on one line.", index=index)
         seen.add(kid.strip())
         clean["kinds"].append({"id": kid.strip(), "label": label.strip()})

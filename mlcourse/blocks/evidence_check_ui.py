@@ -10,8 +10,8 @@ from mlcourse.countries import country_name
 from mlcourse.i18n import text_direction
 from mlcourse.runtime import course_key_for
 
-from .peer_exchange_ui import N_, NC_, _authored_text, dom_id, translated
-from .base import studio_form
+from .peer_exchange_ui import N_, NC_, authored_line, dom_id, translated
+from .base import parse_id_lines, studio_form
 
 EDITABLE_FIELDS = ("display_name", "key", "moment", "statements")
 MOMENTS = ("before", "after")
@@ -198,18 +198,8 @@ def view_data(block) -> dict:
 
 
 # --- Studio input -------------------------------------------------------------------------------------------
-def _line(value, max_chars: int) -> bool:
-    return _authored_text(value, max_chars) and not any(c in value for c in "\r\n\t")
-
-
 def parse_lines(text: str) -> list:
-    """"id | text" per line (blank lines skipped) -> [{"id", "text"}]; malformed lines are kept for the check."""
-    out = []
-    for line in text.splitlines():
-        if line.strip():
-            sid, sep, rest = line.partition("|")
-            out.append({"id": sid.strip(), "text": rest.strip()} if sep else {"id": "", "text": line.strip()})
-    return out
+    return parse_id_lines(text, "text")
 
 
 def clean_studio_payload(payload) -> dict:
@@ -217,7 +207,7 @@ def clean_studio_payload(payload) -> dict:
     fail = studio_form(payload, EDITABLE_FIELDS)
     clean = {}
     name = payload.get("display_name", DEFAULT_TITLE)
-    if not _line(name, MAX_TITLE):
+    if not authored_line(name, MAX_TITLE):
         fail("Please give a display name of at most 200 characters, on one line.")
     clean["display_name"] = name.strip()
     key = payload.get("key", DEFAULT_KEY)
@@ -242,7 +232,7 @@ def clean_studio_payload(payload) -> dict:
             fail("Statement %(index)s needs an id of 1 to 40 letters, digits, - or _, before a |.", index=index)
         if sid.strip() in seen:
             fail("The id %(value)s appears twice.", value=sid.strip())
-        if not _line(text, MAX_STATEMENT):
+        if not authored_line(text, MAX_STATEMENT):
             fail("Statement %(index)s needs a text of at most 300 characters, on one line.", index=index)
         seen.add(sid.strip())
         clean["statements"].append({"id": sid.strip(), "text": text.strip()})

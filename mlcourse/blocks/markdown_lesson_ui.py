@@ -17,7 +17,7 @@ from mlcourse.countries import country_choices, country_name, is_country, langua
 from mlcourse.i18n import text_direction
 from mlcourse.markup import BACKLINK_TITLE, render_markdown
 
-from .peer_exchange_ui import N_, _authored_text, dom_id, translated
+from .peer_exchange_ui import N_, _authored_text, authored_line, dom_id, translated
 from .base import studio_form
 
 EDITABLE_FIELDS = ("display_name", "body_language", "body", "variants", "credits", "practice_case",
@@ -355,16 +355,12 @@ def view_data(block) -> dict:
 
 
 # --- Studio input -----------------------------------------------------------------------------------------
-def _line(value, max_chars: int) -> bool:
-    return _authored_text(value, max_chars) and not any(c in value for c in "\r\n\t")
-
-
 def _markdown_source(value) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _url(value) -> bool:
-    if not _line(value, MAX_URL) or " " in value or "\\" in value:
+    if not authored_line(value, MAX_URL) or " " in value or "\\" in value:
         return False
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
@@ -375,7 +371,7 @@ def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of chec
     fail = studio_form(payload, EDITABLE_FIELDS)
     clean = {}
     name = payload.get("display_name", DEFAULT_TITLE)
-    if not _line(name, MAX_TITLE):
+    if not authored_line(name, MAX_TITLE):
         fail("Please give a display name of at most 200 characters, on one line.")
     clean["display_name"] = name.strip()
     body_language = normalize_language(payload.get("body_language", "en")) \
@@ -415,10 +411,10 @@ def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of chec
     for index, credit in enumerate(credits, start=1):
         if not isinstance(credit, dict) or set(credit) - {"name", "institution", "country"}:
             fail("Co-designer %(index)s is not valid.", index=index)
-        if not _line(credit.get("name"), MAX_NAME):
+        if not authored_line(credit.get("name"), MAX_NAME):
             fail("Co-designer %(index)s needs a name of at most 120 characters, on one line.", index=index)
         institution = credit.get("institution") or ""
-        if institution and not _line(institution, MAX_INSTITUTION):
+        if institution and not authored_line(institution, MAX_INSTITUTION):
             fail("The institution of co-designer %(index)s must be at most 200 characters, on one line.",
                  index=index)
         country = credit.get("country") or ""

@@ -279,6 +279,11 @@ def _authored_text(value, max_chars: int) -> bool:
     return isinstance(value, str) and bool(value.strip()) and len(value) <= max_chars and not _NOT_XML.search(value)
 
 
+def authored_line(value, max_chars: int) -> bool:
+    """Authored text on one line (names, titles, labels): `_authored_text` without line breaks or tabs."""
+    return _authored_text(value, max_chars) and not any(c in value for c in "\r\n\t")
+
+
 def clean_studio_payload(payload) -> dict:  # noqa: C901 - one flat list of checks reads best
     """Validate the Studio form; every problem is a clear message and nothing is saved."""
     fail = studio_form(payload, EDITABLE_FIELDS)
