@@ -177,3 +177,14 @@ def test_the_demo_course_in_order_with_axe_in_english_and_urdu(open_page):
             expect(change).to_be_visible()  # joao answered before and after: his own change
             expect(change).to_contain_text("+2")
         shot(page.locator(".workbench, body").first, f"course-{lang}")
+
+
+def test_chinese_sentences_join_without_a_space(open_page):
+    page = open_page("li_wei", lang="zh-hans")
+    block = page.locator(".mlc-cb")
+    block.locator(".mlc-cb-item").filter(has=page.locator("button[data-voted=false]")).first \
+        .locator("button.mlc-cb-vote").click()
+    live = block.locator(".mlc-cb-live")
+    expect(live).not_to_be_empty()
+    said = live.text_content()
+    assert "。" in said and "。 " not in said, said

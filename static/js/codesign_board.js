@@ -17,6 +17,8 @@ function MlcourseCodesignBoard(runtime, element) {
   var form = root.querySelector(".mlc-cb-form");
   if (!live || !list) { return; }
   var query = {sort: "votes", kind: ""};
+  // Chinese and Japanese sentences follow each other without a space ("投票已保存。您还剩…").
+  var sentenceGap = /^(zh|ja)\b/i.test((root.querySelector(".mlc-cb") || root).getAttribute("lang") || "") ? "" : " ";
   controls.hidden = false;
   function say(message) { live.textContent = ""; window.setTimeout(function () { live.textContent = message; }, 50); }
   function fail(message) { errorBox.textContent = message; errorBox.hidden = false; errorBox.focus(); }
@@ -77,7 +79,7 @@ function MlcourseCodesignBoard(runtime, element) {
       button.textContent = body.voted ? gettext("Withdraw my vote") : gettext("Vote");
       button.classList.toggle("mlc-secondary", body.voted);
       root.querySelector(".mlc-cb-allowance").textContent = body.votes_left_text;
-      say((body.voted ? gettext("Vote saved.") : gettext("Vote withdrawn.")) + " " + body.votes_left_text);
+      say((body.voted ? gettext("Vote saved.") : gettext("Vote withdrawn.")) + sentenceGap + body.votes_left_text);
     }, button);
   });
   var lastClicked = null;  // the button that submitted a form, for browsers without SubmitEvent.submitter
