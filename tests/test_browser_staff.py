@@ -140,7 +140,7 @@ def test_staff_pairs_moderates_and_exports_from_the_dashboard(browser, live_serv
     path = tmp_path / "reviews.csv"
     download.save_as(path)
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("review_id,exchange_id,reviewer,reviewee,reviewer_username,reviewee_username,"), lines[0]
+    assert lines[0].startswith("Review,Exchange,Reviewer,Reviewee,Reviewer's username,Reviewee's username,"), lines[0]
     assert len(lines) == 4 and "Shares a colleague's personal details." in path.read_text(encoding="utf-8-sig")
     shot(page, "3-after-actions")
     shot(page, "4-phone", width=360)

@@ -391,11 +391,13 @@ def test_staff_see_the_summary_and_export_formula_safe_csv(bd):
     assert "Merge into proposal number" in page
     status, response = bd.call("coach", "export_csv", method="GET", query="table=items")
     assert status == 200 and response.headers["Content-Disposition"].endswith('codesign-board-items.csv"')
+    assert response.body.decode("utf-8-sig").startswith("Proposal,Created,Kind,Title,Description,Country,")
+    status, response = bd.call("coach", "export_csv", method="GET", query="table=items&columns=ids")
     rows = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["item_id", "created", "kind", "title"]
     assert rows[1][3] == "'=HYPERLINK(\"http://x\")" and rows[1][4] == "'+1 line\nsecond"
     assert rows[1][5:9] == ["BR", "civil_society", "ana", "1"]
-    status, response = bd.call("coach", "export_csv", method="GET", query="table=votes")
+    status, response = bd.call("coach", "export_csv", method="GET", query="table=votes&columns=ids")
     votes = list(csv.reader(io.StringIO(response.body.decode("utf-8-sig"))))
     assert votes[0] == ["item_id", "voter_id", "voter_country", "created"] and votes[1][:2] == [str(item), "kwame"]
     status, response = bd.call("coach", "export_csv", method="GET", query="table=secrets")
@@ -760,3 +762,13 @@ def test_a_learner_who_took_part_earlier_completes_on_view(bd):
     runtime.publish = lambda _block, name, data: events.append((name, data))
     block.render("student_view", {})
     assert events == []
+
+
+def test_csv_column_titles_are_in_the_staff_members_language(bd):
+    from django.utils import translation
+
+    bd.propose("li", "Item")
+    with translation.override("fr"):
+        status, response = bd.call("coach", "export_csv", method="GET", query="table=votes")
+    header = response.body.decode("utf-8-sig").splitlines()[0]
+    assert status == 200 and header.split(",")[0] == "Proposition" and "voter_id" not in header

@@ -236,8 +236,12 @@ def test_export_is_staff_only_and_formula_safe(placements):
     text = response.body.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["learner_id", "country", *(f"before_{i}" for i in IDS), *(f"after_{i}" for i in IDS),
-                       "before_submitted", "after_submitted"]
+    assert rows[0] == ["Learner (anonymous id)", "Country", *(f"Before: {i}" for i in IDS),
+                       *(f"After: {i}" for i in IDS), "Submitted before the course", "Submitted after the course"]
+    runtime, block = placements.block("coach", "after")
+    ids = runtime.handle(block, "export_csv", Request.blank("/?columns=ids", method="GET")).body.decode("utf-8-sig")
+    assert ids.splitlines()[0] == ",".join(["learner_id", "country", *(f"before_{i}" for i in IDS),
+                                             *(f"after_{i}" for i in IDS), "before_submitted", "after_submitted"])
     by_id = {row[0]: row for row in rows[1:]}
     assert set(by_id) == {"'=HYPERLINK(\"http://x\")", "ana", "li"}
     assert by_id["ana"][:12] == ["ana", "BR", "1", "2", "3", "4", "5", "3", "2", "5", "4", "5"]

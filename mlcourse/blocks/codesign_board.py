@@ -15,6 +15,7 @@ from mlcourse.i18n import js_catalog
 
 from . import codesign_board_ui as ui
 from .base import BlockMixin, StudioSubmitMixin, error_response, json_handler, json_response
+from .csv_headers import titled
 from .fields import JsonList
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -153,7 +154,8 @@ class CodesignBoardBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
             filename, rows = self._board().export_rows(ui.config(self), self.actor, request.GET.get("table", "items"))
         except ApiError as error:
             return error_response(self, error)
-        response = Response(content_type="text/csv", charset="utf-8", app_iter=csv_lines(rows))
+        response = Response(content_type="text/csv", charset="utf-8",
+                            app_iter=csv_lines(titled(self, rows, request)))
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "no-store"
         return response

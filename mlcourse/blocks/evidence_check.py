@@ -14,6 +14,7 @@ from mlcourse import resources
 
 from . import evidence_check_ui as ui
 from .base import BlockMixin, StudioSubmitMixin, error_response, json_handler, json_response
+from .csv_headers import titled
 from .fields import JsonList
 
 _ = lambda text: text  # noqa: E731 - marks field labels for extraction; Studio translates them
@@ -101,7 +102,8 @@ class EvidenceCheckBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
             filename, rows = export_rows(ui.config(self), self.actor)
         except ApiError as error:
             return error_response(self, error)
-        response = Response(content_type="text/csv", charset="utf-8", app_iter=csv_lines(rows))
+        response = Response(content_type="text/csv", charset="utf-8",
+                            app_iter=csv_lines(titled(self, rows, request)))
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "no-store"
         return response

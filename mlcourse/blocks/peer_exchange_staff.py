@@ -11,6 +11,7 @@ from xblock.core import XBlock
 from mlcourse.runtime import anonymous_id_resolver
 
 from .base import error_response, json_handler
+from .csv_headers import titled
 
 
 class StaffHandlersMixin:
@@ -80,7 +81,8 @@ class StaffHandlersMixin:
             filename, rows = export_rows(self.config(), self.actor, request.GET.get("table", ""), usernames)
         except ApiError as error:
             return error_response(self, error)
-        response = Response(content_type="text/csv", charset="utf-8", app_iter=csv_lines(rows))
+        response = Response(content_type="text/csv", charset="utf-8",
+                            app_iter=csv_lines(titled(self, rows, request)))
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.headers["Cache-Control"] = "no-store"
         return response
