@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from .peer_exchange_ui import N_
 
@@ -48,7 +49,14 @@ def column_title(block, column) -> str:
 
 
 def titled(block, rows: Iterable[list], request) -> Iterator[list]:
-    """The rows, their first one (the header) as titles in the block's language unless `?columns=ids`."""
-    ids = request.GET.get("columns") == "ids"
-    for index, row in enumerate(rows):
-        yield row if index or ids else [column_title(block, column) for column in row]
+    """The rows, their first one (the header) as titles in the block's language unless `?columns=ids`.
+
+    The header is translated now, while the request's language is active: the body is streamed after the
+    view has returned. (The services yield the header before running any query, so nothing else runs early.)"""
+    rows = iter(rows)
+    if request.GET.get("columns") == "ids":
+        return rows
+    header = next(rows, None)
+    if header is None:
+        return iter(())
+    return chain([[column_title(block, column) for column in header]], rows)
