@@ -432,3 +432,44 @@ def test_a_learner_who_answered_earlier_completes_on_view_and_on_a_second_send(p
     body = json.dumps({"answers": answers(5, 5, 5, 5, 5)}).encode()
     assert runtime.handle(block, "submit", Request.blank("/", method="POST", body=body)).status_code == 409
     assert events == [("completion", {"completion": 1.0})]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_studio_statements_are_rows_to_add_move_and_remove(browser, live_server, live_workbench):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from a11y import axe_violations, describe
+
+    context = browser.new_context(viewport={"width": 900, "height": 900}, locale="en-GB")
+    errors = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{live_server.url}/scenario/evidence_check.0/studio_view/?student=coach&lang=en")
+        group = page.get_by_role("group", name="Statements, one per line: id | text")
+        rows = group.get_by_role("listitem")
+        expect(rows).to_have_count(5)
+        expect(page.locator("textarea[name=statements]")).to_be_hidden()
+        assert axe_violations(page, ".mlc-studio") == [], describe(axe_violations(page, ".mlc-studio"))
+        group.get_by_role("button", name="Add a statement").click()
+        expect(rows).to_have_count(6)
+        expect(group.get_by_label("Id 6")).to_be_focused()
+        page.keyboard.type("peers")
+        group.get_by_label("Statement 6").fill("I ask colleagues abroad how they decided")
+        group.get_by_role("button", name="Move up (6)").click()
+        expect(group.get_by_role("button", name="Move up (5)")).to_be_focused()
+        expect(group.get_by_role("status")).to_have_text("Moved.")
+        group.get_by_role("button", name="Remove (1)").click()
+        expect(rows).to_have_count(5)
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".mlc-studio .mlc-error")).to_be_hidden()
+        page.wait_for_timeout(300)
+        page.goto(f"{live_server.url}/scenario/evidence_check.0/studio_view/?student=coach&lang=en")
+        saved = page.locator("textarea[name=statements]").input_value().splitlines()
+        assert [line.split(" | ")[0] for line in saved] == ["missing", "other_countries", "citizens", "peers",
+                                                             "strength"]
+        assert saved[3] == "peers | I ask colleagues abroad how they decided"
+    finally:
+        context.close()
+    assert errors == []

@@ -76,6 +76,7 @@ class CodesignBoardBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
         frag = Fragment(resources.render_template("mlcourse/codesign_board_studio.html", ui.studio_context(self)))
         frag.add_css(resources.read_static("css/peer_exchange.css"))  # the shared form styles
         frag.add_css(resources.read_static("css/codesign_board.css"))
+        frag.add_javascript(resources.read_static("js/id_list_editor.js"))
         frag.add_javascript(resources.read_static("js/codesign_board.js"))
         frag.initialize_js("MlcourseCodesignBoardStudio")
         return frag

@@ -74,6 +74,9 @@ AUTHOR_STRINGS = {
 }
 STUDIO_STRINGS = {
     "display_name": N_("Display name"), "intro": N_("Introduction (Markdown)"),
+    "list_id": N_("Id"), "move_up": N_("Move up"), "move_down": N_("Move down"), "remove": N_("Remove"),
+    "moved": N_("Moved."), "removed": N_("Removed."),
+    "list_text": N_("Label"), "list_add": N_("Add a kind"),
     "kinds": N_("Kinds of proposal, one per line: id | label"),
     "kinds_help": N_("Ids are letters, digits, - and _ (at most 40). Keep an id when you reword its label."),
     "votes_per_learner": N_("Votes per learner"), "max_proposals": N_("Proposals per learner"),

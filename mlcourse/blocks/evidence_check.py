@@ -59,6 +59,7 @@ class EvidenceCheckBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
         frag = Fragment(resources.render_template("mlcourse/evidence_check_studio.html", ui.studio_context(self)))
         frag.add_css(resources.read_static("css/peer_exchange.css"))  # the shared form styles
         frag.add_css(resources.read_static("css/evidence_check.css"))
+        frag.add_javascript(resources.read_static("js/id_list_editor.js"))
         frag.add_javascript(resources.read_static("js/evidence_check.js"))
         frag.initialize_js("MlcourseEvidenceCheckStudio")
         return frag

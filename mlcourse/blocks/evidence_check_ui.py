@@ -67,6 +67,9 @@ AUTHOR_STRINGS = {
 }
 STUDIO_STRINGS = {
     "display_name": N_("Display name"),
+    "list_id": N_("Id"), "move_up": N_("Move up"), "move_down": N_("Move down"), "remove": N_("Remove"),
+    "moved": N_("Moved."), "removed": N_("Removed."),
+    "list_text": N_("Statement"), "list_add": N_("Add a statement"),
     "key": N_("Key (the same in the placement before and the one after the course)"),
     "moment": N_("Moment"), "moment_before": N_("Before the course"), "moment_after": N_("After the course"),
     "statements": N_("Statements, one per line: id | text"),

@@ -128,6 +128,7 @@ function MlcourseCodesignBoardStudio(runtime, element) {
   var root = element && element.jquery ? element[0] : element;
   var form = root.querySelector(".mlc-studio form"), errorBox = form.querySelector(".mlc-error");
   var T = JSON.parse(form.querySelector("script[type='application/json']").textContent);
+  if (typeof MlcourseIdListEditor === "function") { MlcourseIdListEditor(form.querySelector("[data-id-list]")); }
   function fail(message) {
     errorBox.textContent = message; errorBox.hidden = false; errorBox.focus();
     runtime.notify("error", {title: T.could_not_save, message: message});
