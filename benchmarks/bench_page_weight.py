@@ -108,7 +108,7 @@ OWN_FILES = {str(f.relative_to(STATIC)): f.read_text(encoding="utf-8")
 # was counted (see `identify`), so a marker missing here breaks the run instead of silently under-counting.
 OWN_CSS_MARKERS = [".mlc-"]  # .mlc-pe, .mlc-staff, .mlc-ml, .mlc-ec, .mlc-cb and their shared .mlc-field ...
 OWN_JS_MARKERS = ["MlcoursePeerExchange", "MlcourseStaffDashboard", "MlcourseMarkdownLesson",
-                  "MlcourseEvidenceCheck", "mlcEcPost", "MlcourseCodesignBoard", "mlcCbPost",
+                  "MlcourseEvidenceCheck", "MlcourseCodesignBoard", "mlcPost", "MlcourseStudioForm",
                   "MlcourseText", "MlcourseI18N"]
 OWN_INLINE = """([cssMarkers, jsMarkers]) => {
   const size = s => new TextEncoder().encode(s).length;

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 
 from webob import Response
 from xblock.core import XBlock
@@ -138,3 +139,18 @@ def parse_id_lines(text: str, key: str) -> list:
             item_id, sep, rest = line.partition("|")
             out.append({"id": item_id.strip(), key: rest.strip()} if sep else {"id": "", key: line.strip()})
     return out
+
+
+AUTHORED_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")  # ids in authored lists: statements, kinds of proposal
+
+
+def authored_id_list(items, key: str) -> tuple:
+    """((id, text), ...) of the well-formed entries of an authored [{"id", key}] list, first of each id kept:
+    OLX is imported unchecked, so anything else is skipped."""
+    out, seen = [], set()
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and AUTHORED_ID.fullmatch(item["id"]) \
+                and isinstance(item.get(key), str) and item["id"] not in seen:
+            seen.add(item["id"])
+            out.append((item["id"], item[key]))
+    return tuple(out)

@@ -51,6 +51,7 @@ class CodesignBoardBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
         frag.add_css(resources.read_static("css/codesign_board.css"))
         self.add_js_catalog(frag)
         frag.add_javascript(resources.read_static("js/i18n.js"))
+        frag.add_javascript(resources.read_static("js/post.js"))
         frag.add_javascript(resources.read_static("js/codesign_board.js"))
         frag.initialize_js("MlcourseCodesignBoard")
         return frag
@@ -75,8 +76,11 @@ class CodesignBoardBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
     def studio_view(self, context=None):
         frag = Fragment(resources.render_template("mlcourse/codesign_board_studio.html", ui.studio_context(self)))
         frag.add_css(resources.read_static("css/peer_exchange.css"))  # the shared form styles
+        frag.add_css(resources.read_static("css/studio_form.css"))  # the "id | text" rows
         frag.add_css(resources.read_static("css/codesign_board.css"))
         frag.add_javascript(resources.read_static("js/id_list_editor.js"))
+        frag.add_javascript(resources.read_static("js/post.js"))
+        frag.add_javascript(resources.read_static("js/studio_form.js"))
         frag.add_javascript(resources.read_static("js/codesign_board.js"))
         frag.initialize_js("MlcourseCodesignBoardStudio")
         return frag

@@ -10,7 +10,7 @@ from mlcourse.i18n import text_direction
 from mlcourse.markup import render_markdown
 from mlcourse.runtime import course_key_for, usage_key_for
 
-from .base import parse_id_lines, studio_form
+from .base import AUTHORED_ID, authored_id_list, parse_id_lines, studio_form
 from .peer_exchange_ui import N_, NC_, ORGANISATION_TYPES, _authored_text, authored_line, dom_id, translated
 
 EDITABLE_FIELDS = ("display_name", "intro", "kinds", "votes_per_learner", "max_proposals")
@@ -28,7 +28,6 @@ DEFAULT_KINDS = [
 # The default labels, marked so that a board that keeps them reads in the learner's language.
 _DEFAULT_KIND_LABELS = (N_("A policy challenge"), N_("A case from my country"), N_("A topic to cover"))
 MAX_TITLE, MAX_INTRO, MAX_KINDS, MAX_KIND_LABEL = 200, 5000, 10, 80
-_KIND_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 STRINGS = {
     "sign_in": N_("Please sign in to take part in the co-design board."),
@@ -88,13 +87,7 @@ STUDIO_STRINGS = {
 # --- authored data ------------------------------------------------------------------------------------------
 def kinds(block) -> tuple:
     """((id, label), ...) of the well-formed authored kinds (OLX is imported unchecked)."""
-    out, seen = [], set()
-    for item in block.kinds if isinstance(block.kinds, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and _KIND_ID.fullmatch(item["id"]) \
-                and isinstance(item.get("label"), str) and item["id"] not in seen:
-            seen.add(item["id"])
-            out.append((item["id"], item["label"]))
-    return tuple(out)
+    return authored_id_list(block.kinds, "label")
 
 
 def _limit(value, default: int) -> int:
@@ -261,7 +254,7 @@ def clean_studio_payload(payload) -> dict:
         if not isinstance(item, dict) or set(item) - {"id", "label"}:
             fail("Kind %(index)s is not valid.", index=index)
         kid, label = item.get("id"), item.get("label")
-        if not isinstance(kid, str) or not _KIND_ID.fullmatch(kid.strip()):
+        if not isinstance(kid, str) or not AUTHORED_ID.fullmatch(kid.strip()):
             fail("Kind %(index)s needs an id of 1 to 40 letters, digits, - or _, before a |.", index=index)
         if kid.strip() in seen:
             fail("The id %(value)s appears twice.", value=kid.strip())

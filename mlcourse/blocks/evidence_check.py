@@ -46,6 +46,7 @@ class EvidenceCheckBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
             self.emit_completion(1.0)  # also for answers given before completion was published
         frag = Fragment(resources.render_template("mlcourse/evidence_check.html", context))
         frag.add_css(resources.read_static("css/evidence_check.css"))
+        frag.add_javascript(resources.read_static("js/post.js"))
         frag.add_javascript(resources.read_static("js/evidence_check.js"))
         frag.initialize_js("MlcourseEvidenceCheck")
         return frag
@@ -58,8 +59,11 @@ class EvidenceCheckBlock(CompletableXBlockMixin, StudioSubmitMixin, BlockMixin, 
     def studio_view(self, context=None):
         frag = Fragment(resources.render_template("mlcourse/evidence_check_studio.html", ui.studio_context(self)))
         frag.add_css(resources.read_static("css/peer_exchange.css"))  # the shared form styles
+        frag.add_css(resources.read_static("css/studio_form.css"))  # the "id | text" rows
         frag.add_css(resources.read_static("css/evidence_check.css"))
         frag.add_javascript(resources.read_static("js/id_list_editor.js"))
+        frag.add_javascript(resources.read_static("js/post.js"))
+        frag.add_javascript(resources.read_static("js/studio_form.js"))
         frag.add_javascript(resources.read_static("js/evidence_check.js"))
         frag.initialize_js("MlcourseEvidenceCheckStudio")
         return frag

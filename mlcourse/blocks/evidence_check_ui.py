@@ -11,7 +11,7 @@ from mlcourse.i18n import text_direction
 from mlcourse.runtime import course_key_for
 
 from .peer_exchange_ui import N_, NC_, authored_line, dom_id, translated
-from .base import parse_id_lines, studio_form
+from .base import AUTHORED_ID, authored_id_list, parse_id_lines, studio_form
 
 EDITABLE_FIELDS = ("display_name", "key", "moment", "statements")
 MOMENTS = ("before", "after")
@@ -25,7 +25,6 @@ DEFAULT_STATEMENTS = [
     {"id": "strength", "text": "I can explain to colleagues how strong the evidence behind a decision is"},
 ]
 MAX_TITLE, MAX_STATEMENTS, MAX_STATEMENT = 200, 20, 300
-_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 SCALE = (
@@ -83,13 +82,7 @@ STUDIO_STRINGS = {
 # --- authored data ------------------------------------------------------------------------------------------
 def statements(block) -> tuple:
     """((id, text), ...) of the well-formed authored statements (OLX is imported unchecked)."""
-    out, seen = [], set()
-    for item in block.statements if isinstance(block.statements, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and _ID.fullmatch(item["id"]) \
-                and isinstance(item.get("text"), str) and item["id"] not in seen:
-            seen.add(item["id"])
-            out.append((item["id"], item["text"]))
-    return tuple(out)
+    return authored_id_list(block.statements, "text")
 
 
 def moment(block) -> str:
@@ -231,7 +224,7 @@ def clean_studio_payload(payload) -> dict:
         if not isinstance(item, dict) or set(item) - {"id", "text"}:
             fail("Statement %(index)s is not valid.", index=index)
         sid, text = item.get("id"), item.get("text")
-        if not isinstance(sid, str) or not _ID.fullmatch(sid.strip()):
+        if not isinstance(sid, str) or not AUTHORED_ID.fullmatch(sid.strip()):
             fail("Statement %(index)s needs an id of 1 to 40 letters, digits, - or _, before a |.", index=index)
         if sid.strip() in seen:
             fail("The id %(value)s appears twice.", value=sid.strip())

@@ -1,13 +1,5 @@
 /* Co-design board: propose, vote and withdraw, sort/filter/show more (the server renders the list), and the
    course team's adopt/hide/merge. Studio: a plain settings form. */
-function mlcCbPost(runtime, root, name, data) {
-  "use strict";
-  var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return fetch(runtime.handlerUrl(root, name), {method: "POST", credentials: "same-origin",
-    headers: {"Content-Type": "application/json", "X-CSRFToken": m ? decodeURIComponent(m[1]) : ""},
-    body: JSON.stringify(data)})
-    .then(function (resp) { return resp.json().then(function (body) { return {ok: resp.ok, body: body}; }); });
-}
 function MlcourseCodesignBoard(runtime, element) {
   "use strict";
   var root = element && element.jquery ? element[0] : element;
@@ -34,7 +26,7 @@ function MlcourseCodesignBoard(runtime, element) {
     }
     function idle() { if (button) { button.removeAttribute("aria-disabled"); } }
     errorBox.hidden = true;
-    return mlcCbPost(runtime, root, name, data).then(function (res) {
+    return mlcPost(runtime, root, name, data).then(function (res) {
       idle();
       if (!res.ok) { return fail(res.body.error); }
       done(res.body);
@@ -125,26 +117,9 @@ function MlcourseCodesignBoard(runtime, element) {
 }
 function MlcourseCodesignBoardStudio(runtime, element) {
   "use strict";
-  var root = element && element.jquery ? element[0] : element;
-  var form = root.querySelector(".mlc-studio form"), errorBox = form.querySelector(".mlc-error");
-  var T = JSON.parse(form.querySelector("script[type='application/json']").textContent);
-  if (typeof MlcourseIdListEditor === "function") { MlcourseIdListEditor(form.querySelector("[data-id-list]")); }
-  function fail(message) {
-    errorBox.textContent = message; errorBox.hidden = false; errorBox.focus();
-    runtime.notify("error", {title: T.could_not_save, message: message});
-  }
-  form.addEventListener("click", function (ev) {
-    if (ev.target.getAttribute("data-action") === "cancel") { runtime.notify("cancel", {}); }
-  });
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var e = form.elements;
-    runtime.notify("save", {state: "start"});
-    mlcCbPost(runtime, root, "studio_submit", {display_name: e.display_name.value, intro: e.intro.value,
-      kinds: e.kinds.value, votes_per_learner: parseInt(e.votes_per_learner.value, 10),
-      max_proposals: parseInt(e.max_proposals.value, 10)}).then(function (res) {
-      if (!res.ok) { return fail(res.body.error); }
-      errorBox.hidden = true; runtime.notify("save", {state: "end"});
-    }, function () { fail(T.network_error); });
+  MlcourseStudioForm(runtime, element, function (e) {
+    return {display_name: e.display_name.value, intro: e.intro.value, kinds: e.kinds.value,
+            votes_per_learner: parseInt(e.votes_per_learner.value, 10),
+            max_proposals: parseInt(e.max_proposals.value, 10)};
   });
 }

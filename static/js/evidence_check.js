@@ -1,12 +1,4 @@
 /* Evidence check: send the 1-5 answers once; show the learner's change. Studio: a plain settings form. */
-function mlcEcPost(runtime, root, name, data) {
-  "use strict";
-  var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return fetch(runtime.handlerUrl(root, name), {method: "POST", credentials: "same-origin",
-    headers: {"Content-Type": "application/json", "X-CSRFToken": m ? decodeURIComponent(m[1]) : ""},
-    body: JSON.stringify(data)})
-    .then(function (resp) { return resp.json().then(function (body) { return {ok: resp.ok, body: body}; }); });
-}
 function MlcourseEvidenceCheck(runtime, element) {
   "use strict";
   var root = element && element.jquery ? element[0] : element;
@@ -37,7 +29,7 @@ function MlcourseEvidenceCheck(runtime, element) {
       if (checked) { answers[fs.getAttribute("data-statement")] = parseInt(checked.value, 10); }
     });
     button.disabled = true; live.textContent = T.saving;
-    mlcEcPost(runtime, root, "submit", {answers: answers}).then(function (res) {
+    mlcPost(runtime, root, "submit", {answers: answers}).then(function (res) {
       button.disabled = false; live.textContent = "";
       if (!res.ok) { return fail(res.body.error); }
       errorBox.hidden = true; form.remove();
@@ -48,25 +40,8 @@ function MlcourseEvidenceCheck(runtime, element) {
 }
 function MlcourseEvidenceCheckStudio(runtime, element) {
   "use strict";
-  var root = element && element.jquery ? element[0] : element;
-  var form = root.querySelector(".mlc-studio form"), errorBox = form.querySelector(".mlc-error");
-  var T = JSON.parse(form.querySelector("script[type='application/json']").textContent);
-  if (typeof MlcourseIdListEditor === "function") { MlcourseIdListEditor(form.querySelector("[data-id-list]")); }
-  function fail(message) {
-    errorBox.textContent = message; errorBox.hidden = false; errorBox.focus();
-    runtime.notify("error", {title: T.could_not_save, message: message});
-  }
-  form.addEventListener("click", function (ev) {
-    if (ev.target.getAttribute("data-action") === "cancel") { runtime.notify("cancel", {}); }
-  });
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var e = form.elements;
-    runtime.notify("save", {state: "start"});
-    mlcEcPost(runtime, root, "studio_submit", {display_name: e.display_name.value, key: e.key.value.trim(),
-      moment: e.moment.value, statements: e.statements.value}).then(function (res) {
-      if (!res.ok) { return fail(res.body.error); }
-      errorBox.hidden = true; runtime.notify("save", {state: "end"});
-    }, function () { fail(T.network_error); });
+  MlcourseStudioForm(runtime, element, function (e) {
+    return {display_name: e.display_name.value, key: e.key.value.trim(), moment: e.moment.value,
+            statements: e.statements.value};
   });
 }
